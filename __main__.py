@@ -1,0 +1,19 @@
+"""The nova-platform Pulumi program: typed config in, the platform out."""
+
+import pulumi
+
+from components.config import ConfigError
+from components.platform import Platform
+from components.stack_config import load_platform_config
+
+try:
+    config = load_platform_config()
+except ConfigError as error:
+    # RunError ends the program with this one line and no traceback, before any resource.
+    raise pulumi.RunError(str(error)) from None
+
+platform = Platform("nova", config)
+
+pulumi.export("namespace", config.namespace)
+pulumi.export("activeColors", {spec.name: spec.active for spec in config.services})
+pulumi.export("activeTags", {spec.name: spec.tags[spec.active] for spec in config.services})

@@ -1,0 +1,287 @@
+"""Pure builders for one blue/green service: ServiceSpec in, Kubernetes manifests out.
+
+The blue/green invariants live here, so unit tests pin them down without an engine:
+- each colour's Deployment selects its own fixed colour, so no selector ever changes;
+- only the active Service's selector names the active colour, and nothing else on it does,
+  so a flip edits exactly that one field;
+- everything that carries the image tag belongs to one colour, so a release touches only it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from components import conventions
+from components.builders import Manifest
+from components.config import ProbeSpec, ServiceSpec
+from components.conventions import Color
+
+_NON_ROOT_UID = 10001
+_TMP_VOLUME = "tmp"
+
+
+def service_labels(spec: ServiceSpec) -> dict[str, str]:
+    """Labels every object of the service carries, whatever its colour."""
+    return {
+        conventions.LABEL_NAME: spec.name,
+        conventions.LABEL_PART_OF: conventions.PART_OF,
+        conventions.LABEL_MANAGED_BY: conventions.MANAGED_BY,
+    }
+
+
+def colour_selector(spec: ServiceSpec, color: Color) -> dict[str, str]:
+    """The selector of one colour's pods; fixed for the life of that colour's Deployment."""
+    return {conventions.LABEL_NAME: spec.name, conventions.LABEL_COLOR: color}
+
+
+def colour_labels(spec: ServiceSpec, color: Color) -> dict[str, str]:
+    """Labels of one colour's objects (the tag is only on what that colour runs)."""
+    return {
+        **service_labels(spec),
+        conventions.LABEL_INSTANCE: conventions.colour_name(spec.name, color),
+        conventions.LABEL_COMPONENT: "server",
+        conventions.LABEL_COLOR: color,
+    }
+
+
+def _metadata(name: str, namespace: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"name": name, "namespace": namespace, "labels": labels}
+
+
+def _probe(spec: ServiceSpec, probe: ProbeSpec) -> dict[str, Any]:
+    return {
+        "httpGet": {"path": spec.health_path, "port": "http"},
+        "initialDelaySeconds": probe.initial_delay_seconds,
+        "periodSeconds": probe.period_seconds,
+        "timeoutSeconds": probe.timeout_seconds,
+        "failureThreshold": probe.failure_threshold,
+    }
+
+
+def restricted_container_security() -> dict[str, Any]:
+    """The Pod Security Standard 'restricted' profile for one container."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def deployment(spec: ServiceSpec, color: Color, namespace: str, registry: str) -> Manifest:
+    """The Deployment of one colour, running that colour's tag."""
+    tag = spec.tags[color]
+    labels = {**colour_labels(spec, color), conventions.LABEL_VERSION: tag}
+    selector = colour_selector(spec, color)
+    container: dict[str, Any] = {
+        "name": spec.name,
+        "image": conventions.image_ref(registry, spec.name, tag),
+        "ports": [{"name": "http", "containerPort": spec.port, "protocol": "TCP"}],
+        "readinessProbe": _probe(spec, spec.readiness),
+        "livenessProbe": _probe(spec, spec.liveness),
+        "resources": {
+            "requests": {"cpu": spec.resources.cpu, "memory": spec.resources.memory},
+            "limits": {"memory": spec.resources.memory_limit},
+        },
+        "securityContext": restricted_container_security(),
+        "volumeMounts": [{"name": _TMP_VOLUME, "mountPath": "/tmp"}],
+    }
+    if spec.drain_seconds:
+        # Endpoints are removed asynchronously: keep serving until kube-proxy and the load
+        # balancer have stopped sending new connections. The sleep action needs no shell in
+        # the image (Kubernetes 1.30+, PodLifecycleSleepAction).
+        container["lifecycle"] = {"preStop": {"sleep": {"seconds": spec.drain_seconds}}}
+    pod_spec: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        # The grace period starts with preStop, so it covers the drain and then the shutdown.
+        "terminationGracePeriodSeconds": spec.drain_seconds + spec.shutdown_seconds,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": _NON_ROOT_UID,
+            "runAsGroup": _NON_ROOT_UID,
+            "fsGroup": _NON_ROOT_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": conventions.ZONE_TOPOLOGY_KEY,
+                # ScheduleAnyway: a zone outage must not stop the survivors from scheduling.
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector},
+                # Spread each rollout's pods on their own, not mixed with the old ReplicaSet's.
+                "matchLabelKeys": ["pod-template-hash"],
+            }
+        ],
+        "containers": [container],
+        "volumes": [{"name": _TMP_VOLUME, "emptyDir": {}}],
+    }
+    deployment_spec: dict[str, Any] = {
+        "revisionHistoryLimit": 5,
+        "selector": {"matchLabels": selector},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+        "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+    }
+    replicas = spec.replicas_for(color)
+    if replicas is not None:
+        deployment_spec["replicas"] = replicas
+    name = conventions.colour_name(spec.name, color)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _metadata(name, namespace, labels),
+        "spec": deployment_spec,
+    }
+
+
+def _service(
+    name: str, namespace: str, labels: dict[str, str], spec: ServiceSpec, selector: dict[str, str]
+) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(name, namespace, labels),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector,
+            "ports": [{"name": "http", "port": spec.port, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+
+
+def colour_service(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
+    """The Service pinned to one colour: smoke tests and previews reach that colour here."""
+    name = conventions.colour_name(spec.name, color)
+    return _service(name, namespace, colour_labels(spec, color), spec, colour_selector(spec, color))
+
+
+def active_service(spec: ServiceSpec, namespace: str) -> Manifest:
+    """The Service that takes live traffic; a flip changes its selector and nothing else."""
+    return _service(spec.name, namespace, service_labels(spec), spec, colour_selector(spec, spec.active))
+
+
+def pod_disruption_budget(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
+    """At most one pod of a colour down at a time during voluntary disruptions (node drains).
+
+    maxUnavailable rather than minAvailable: it never blocks a drain when the colour runs a
+    single replica or is scaled to zero.
+    """
+    name = conventions.colour_name(spec.name, color)
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _metadata(name, namespace, colour_labels(spec, color)),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": colour_selector(spec, color)}},
+    }
+
+
+def horizontal_pod_autoscaler(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
+    """The HPA of one running colour; the Deployment leaves spec.replicas to it."""
+    if spec.autoscaling is None:
+        raise ValueError(f"{spec.name} has no autoscaling settings")
+    name = conventions.colour_name(spec.name, color)
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": _metadata(name, namespace, colour_labels(spec, color)),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "minReplicas": spec.autoscaling.min,
+            "maxReplicas": spec.autoscaling.max,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": spec.autoscaling.target_cpu},
+                    },
+                }
+            ],
+        },
+    }
+
+
+def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, registry: str, image: str) -> Manifest:
+    """A Job that must succeed against the colour's Service before traffic may move there.
+
+    The name carries a hash of the Job's spec: a new tag or probe makes a new Job (a Job's
+    template is immutable), created before the old one is deleted, so each release is tested.
+    """
+    target = conventions.colour_name(spec.name, color)
+    url = f"http://{target}.{namespace}.svc.cluster.local:{spec.port}{spec.health_path}"
+    pod_labels = {**colour_labels(spec, color), conventions.LABEL_COMPONENT: "smoke-test"}
+    job_spec: dict[str, Any] = {
+        "backoffLimit": 2,
+        "activeDeadlineSeconds": 300,
+        "template": {
+            "metadata": {
+                "labels": pod_labels,
+                # The tag is part of the template, so a release always re-runs the test.
+                "annotations": {
+                    "nova.social/tested-image": conventions.image_ref(registry, spec.name, spec.tags[color])
+                },
+            },
+            "spec": {
+                "restartPolicy": "Never",
+                "automountServiceAccountToken": False,
+                "securityContext": {
+                    "runAsNonRoot": True,
+                    "runAsUser": conventions.SMOKE_TEST_USER,
+                    "seccompProfile": {"type": "RuntimeDefault"},
+                },
+                "containers": [
+                    {
+                        "name": "smoke-test",
+                        "image": image,
+                        "command": ["curl"],
+                        "args": [
+                            "--fail",
+                            "--silent",
+                            "--show-error",
+                            "--max-time",
+                            "5",
+                            "--retry",
+                            "10",
+                            "--retry-delay",
+                            "3",
+                            "--retry-all-errors",
+                            url,
+                        ],
+                        "resources": {
+                            "requests": {"cpu": "10m", "memory": "16Mi"},
+                            "limits": {"memory": "32Mi"},
+                        },
+                        "securityContext": restricted_container_security(),
+                    }
+                ],
+            },
+        },
+    }
+    digest = hashlib.sha256(json.dumps(job_spec, sort_keys=True).encode()).hexdigest()[: conventions.SMOKE_HASH_LENGTH]
+    name = f"{target}-smoke-{digest}"
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": _metadata(name, namespace, pod_labels),
+        "spec": job_spec,
+    }
+
+
+def namespace(name: str) -> Manifest:
+    """The stack namespace, enforcing the 'restricted' Pod Security Standard."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": name,
+            "labels": {
+                conventions.LABEL_PART_OF: conventions.PART_OF,
+                conventions.LABEL_MANAGED_BY: conventions.MANAGED_BY,
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+            },
+        },
+    }

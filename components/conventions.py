@@ -1,0 +1,64 @@
+"""What must agree everywhere: names, label keys, colours and pinned versions.
+
+Builders, components, policies, tests and novactl all import these; nothing else spells them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+PROJECT: Final = "nova-platform"
+"""The Pulumi project name, also the config namespace (`nova-platform:<key>`)."""
+
+Color = Literal["blue", "green"]
+COLORS: Final[tuple[Color, Color]] = ("blue", "green")
+
+# The colour label never appears in a selector that can change: each Deployment's selector
+# carries its own fixed colour, and only the active Service's selector moves between colours.
+LABEL_NAME: Final = "app.kubernetes.io/name"
+LABEL_INSTANCE: Final = "app.kubernetes.io/instance"
+LABEL_VERSION: Final = "app.kubernetes.io/version"
+LABEL_COMPONENT: Final = "app.kubernetes.io/component"
+LABEL_PART_OF: Final = "app.kubernetes.io/part-of"
+LABEL_MANAGED_BY: Final = "app.kubernetes.io/managed-by"
+LABEL_COLOR: Final = "nova.social/color"
+PART_OF: Final = "nova"
+MANAGED_BY: Final = "pulumi"
+
+ZONE_TOPOLOGY_KEY: Final = "topology.kubernetes.io/zone"
+
+KUBERNETES_VERSION: Final = "1.34.0"
+"""The EKS control-plane version our manifests are validated against (kubernetes-validate)."""
+
+SMOKE_TEST_IMAGE: Final = "curlimages/curl:8.16.0"
+"""Default image of the smoke-test Job; a stack may override it with `smokeTestImage`."""
+
+SMOKE_TEST_USER: Final = 100
+"""curlimages/curl runs as its own non-root user `curl_user` (uid 100)."""
+
+DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+"""RFC 1123 label, the shape of Kubernetes names for Services and namespaces."""
+
+DNS_LABEL_MAX: Final = 63
+
+SMOKE_HASH_LENGTH: Final = 8
+
+# The longest name derived from a service, its smoke-test Job "<service>-green-smoke-<hash>",
+# must stay a DNS label: Kubernetes copies a Job's name into a label of its pods.
+SERVICE_NAME_MAX: Final = DNS_LABEL_MAX - len("-green-smoke-") - SMOKE_HASH_LENGTH
+
+
+def colour_name(service: str, color: Color) -> str:
+    """The name of a colour's Deployment, Service, PDB and HPA: `feed-service-green`."""
+    return f"{service}-{color}"
+
+
+def image_ref(registry: str, service: str, tag: str) -> str:
+    """The image of one service at one tag: `<registry>/nova/<service>:<tag>`."""
+    return f"{registry}/nova/{service}:{tag}"
+
+
+def other_color(color: Color) -> Color:
+    """The colour that is not `color`."""
+    return "green" if color == "blue" else "blue"

@@ -1,0 +1,41 @@
+"""Register a plain manifest dict as the typed pulumi-kubernetes resource of its kind."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.builders import Manifest
+
+_RESOURCE_CLASSES: dict[tuple[str, str], Any] = {
+    ("v1", "Namespace"): k8s.core.v1.Namespace,
+    ("v1", "Service"): k8s.core.v1.Service,
+    ("v1", "ConfigMap"): k8s.core.v1.ConfigMap,
+    ("v1", "Secret"): k8s.core.v1.Secret,
+    ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
+    ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
+    ("batch/v1", "Job"): k8s.batch.v1.Job,
+    ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): k8s.autoscaling.v2.HorizontalPodAutoscaler,
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def register(resource_name: str, manifest: Manifest, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
+    """Register `manifest` with the typed class of its apiVersion and kind.
+
+    Typed classes (not yaml.ConfigGroup) so the engine, the policy pack and previews see the
+    real resource type, and so registration needs no provider round-trip.
+    """
+    key = (manifest["apiVersion"], manifest["kind"])
+    if key not in _RESOURCE_CLASSES:
+        raise ValueError(f"no resource class registered for {key[0]} {key[1]}")
+    fields = {_snake(field): value for field, value in manifest.items() if field not in ("apiVersion", "kind")}
+    resource: pulumi.CustomResource = _RESOURCE_CLASSES[key](resource_name, opts=opts, **fields)
+    return resource

@@ -1,0 +1,20 @@
+"""Read the `nova-platform:*` stack config from the Pulumi runtime, once.
+
+The only module that touches the Pulumi config; everything else gets a PlatformConfig.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components.config import PlatformConfig, decode_engine_config, parse_platform_config
+
+
+def load_platform_config() -> PlatformConfig:
+    """Parse and validate the current stack's config (raises ConfigError)."""
+    # The engine hands config over as PULUMI_CONFIG; tests and novactl set it with
+    # set_all_config. Either way it is one flat map of `namespace:key` -> string.
+    flat = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    stack = pulumi.get_stack()
+    return parse_platform_config(decode_engine_config(flat, stack), stack)

@@ -1,0 +1,1 @@
+"""novactl: the nova-platform command line and its offline engine."""

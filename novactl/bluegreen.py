@@ -1,0 +1,143 @@
+"""`switch`, `release` and `status`: the blue/green operations on a stack file.
+
+Each edit is the one `pulumi config set --path` would make, checked against the whole config
+before it is written, and shown as the Kubernetes changes the next `pulumi up` will make.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from components.config import ConfigError, PlatformConfig, ServiceSpec
+from components.conventions import COLORS, PROJECT, Color, other_color
+from novactl.changes import ObjectChange, object_changes
+from novactl.render import platform_config, render_stack
+from novactl.stackedit import StackFileEditor
+from novactl.stackfiles import load_stack_config, stack_file
+
+SERVICES_KEY = f"{PROJECT}:services"
+
+
+@dataclass
+class EditResult:
+    """What an edit did: messages for the user and the object changes it implies."""
+
+    messages: list[str]
+    changes: list[ObjectChange]
+    written: bool
+
+
+def _stack_error(stack: str, key: str, message: str) -> ConfigError:
+    return ConfigError(key, message, stack_file(Path("."), stack).name)
+
+
+def _find_service(platform: PlatformConfig, name: str) -> ServiceSpec:
+    try:
+        return platform.service(name)
+    except KeyError:
+        names = [spec.name for spec in platform.services]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(names)})"
+        raise _stack_error(platform.stack, f"services.{name}", f"unknown service{hint}") from None
+
+
+def _colour(stack: str, key: str, value: str) -> Color:
+    for color in COLORS:
+        if value == color:
+            return color
+    raise _stack_error(stack, key, f"{value!r} is not one of: {', '.join(COLORS)}")
+
+
+def _apply(project_dir: Path, stack: str, editor: StackFileEditor, dry_run: bool) -> list[ObjectChange]:
+    """Validate the edited file, work out its Kubernetes changes, then write it."""
+    new_text = editor.text()
+    platform_config(load_stack_config(project_dir, stack, stack_text=new_text))  # raises ConfigError
+    before = render_stack(project_dir, stack).manifests()
+    after = render_stack(project_dir, stack, stack_text=new_text).manifests()
+    if not dry_run:
+        editor.save()
+    return object_changes(before, after)
+
+
+def switch(
+    project_dir: Path, stack: str, services: list[str] | None, color_name: str, dry_run: bool = False
+) -> EditResult:
+    """Make `color` the active colour of `services` (None: every service)."""
+    platform = platform_config(load_stack_config(project_dir, stack))
+    specs = [_find_service(platform, name) for name in services] if services else list(platform.services)
+    key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
+    color = _colour(stack, key, color_name)
+    messages: list[str] = []
+    to_flip: list[ServiceSpec] = []
+    for spec in specs:
+        if spec.active == color:
+            messages.append(f"{spec.name}: {color} is already active")
+            continue
+        if color not in spec.tags:
+            raise _stack_error(
+                stack,
+                f"services.{spec.name}.tags.{color}",
+                f"{color} has no image tag, so it is not deployed; release one first: "
+                f"novactl release {stack} {spec.name} <tag>",
+            )
+        if spec.is_scaled_to_zero(color):
+            raise _stack_error(
+                stack,
+                f"services.{spec.name}.idle",
+                f"{color} is scaled to zero (idle: scale-to-zero); set idle to keep and run "
+                f"`pulumi up` so it is rolled out and smoke-tested before switching",
+            )
+        to_flip.append(spec)
+    if not to_flip:
+        return EditResult(messages, [], written=False)
+
+    editor = StackFileEditor(stack_file(project_dir, stack))
+    for spec in to_flip:
+        editor.set_path(SERVICES_KEY, [spec.name, "active"], color)
+        messages.append(f"{spec.name}: {spec.active} -> {color} (tag {spec.tags[color]})")
+    return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def release(project_dir: Path, stack: str, service: str, tag: str, dry_run: bool = False) -> EditResult:
+    """Put `tag` on the inactive colour of `service` (step 1 of a blue/green release)."""
+    platform = platform_config(load_stack_config(project_dir, stack))
+    spec = _find_service(platform, service)
+    target = other_color(spec.active)
+    if spec.idle == "scale-to-zero":
+        raise _stack_error(
+            stack,
+            f"services.{spec.name}.idle",
+            f"{target} is scaled to zero while inactive, so a release there cannot be smoke-tested; "
+            f"set idle to keep for the release",
+        )
+    if spec.tags.get(target) == str(tag):
+        return EditResult([f"{spec.name}: {target} already runs {tag}"], [], written=False)
+    editor = StackFileEditor(stack_file(project_dir, stack))
+    editor.set_path(SERVICES_KEY, [spec.name, "tags", target], str(tag), quoted=True)
+    previous = spec.tags.get(target, "nothing (idle)")
+    messages = [
+        f"{spec.name}: {target} {previous} -> {tag}; {spec.active} keeps serving {spec.tags[spec.active]}",
+        f"next: pulumi up -s {stack} (rolls out and smoke-tests {target}), "
+        f"then novactl switch {stack} {spec.name} {target}",
+    ]
+    return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def status_rows(platform: PlatformConfig) -> list[list[str]]:
+    """One row per service: name, active colour, blue tag, green tag, replicas, idle policy."""
+    rows = [["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE"]]
+    for spec in platform.services:
+        replicas = f"hpa {spec.autoscaling.min}-{spec.autoscaling.max}" if spec.autoscaling else str(spec.replicas)
+        rows.append(
+            [
+                spec.name,
+                spec.active,
+                spec.tags.get("blue", "-"),
+                spec.tags.get("green", "-"),
+                replicas,
+                spec.idle,
+            ]
+        )
+    return rows

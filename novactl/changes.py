@@ -1,0 +1,71 @@
+"""Field-level changes between two sets of Kubernetes objects (before and after an edit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ObjectKey = tuple[str, str, str]  # (kind, namespace, name)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed leaf: dotted path, old and new value (None when absent)."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class ObjectChange:
+    """An object created, deleted or updated, with its changed fields when updated."""
+
+    action: str  # create | delete | update
+    key: ObjectKey
+    fields: tuple[FieldChange, ...] = ()
+
+    def describe(self) -> str:
+        """`update Service nova-staging/feed-service` style."""
+        kind, namespace, name = self.key
+        where = f"{namespace}/{name}" if namespace else name
+        return f"{self.action} {kind} {where}"
+
+
+def object_key(manifest: dict[str, Any]) -> ObjectKey:
+    """The identity of a Kubernetes object."""
+    metadata = manifest.get("metadata", {})
+    return (manifest["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
+
+
+def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
+    """Every leaf that differs; lists compare element by element."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[FieldChange] = []
+        for key in sorted(set(before) | set(after), key=str):
+            child = f"{path}.{key}" if path else str(key)
+            changes += field_changes(before.get(key), after.get(key), child)
+        return changes
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        changes = []
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
+            changes += field_changes(old, new, f"{path}[{index}]")
+        return changes
+    return [] if before == after else [FieldChange(path, before, after)]
+
+
+def object_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[ObjectChange]:
+    """What changes between two renders' manifests, in a stable order."""
+    old = {object_key(item): item for item in before}
+    new = {object_key(item): item for item in after}
+    changes: list[ObjectChange] = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            changes.append(ObjectChange("create", key))
+        elif key not in new:
+            changes.append(ObjectChange("delete", key))
+        else:
+            fields = field_changes(old[key], new[key])
+            if fields:
+                changes.append(ObjectChange("update", key, tuple(fields)))
+    return changes

@@ -1,0 +1,150 @@
+"""`python -m novactl`: render, switch, release and status, offline.
+
+Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pulumi
+
+from components.config import ConfigError
+from novactl import bluegreen
+from novactl.changes import ObjectChange
+from novactl.engine import RegistrationError
+from novactl.render import platform_config, render_stack, summary
+from novactl.stackfiles import StackError, load_stack_config
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _project_dir(start: Path) -> Path:
+    """The nearest folder holding Pulumi.yaml, as the Pulumi CLI finds it."""
+    for folder in (start, *start.parents):
+        if (folder / "Pulumi.yaml").exists():
+            return folder
+    raise StackError(f"Pulumi.yaml: not found in {start} or any parent folder")
+
+
+def _print_changes(changes: list[ObjectChange]) -> None:
+    if not changes:
+        print("The next `pulumi up` changes no Kubernetes object.")
+        return
+    print(f"The next `pulumi up` changes {len(changes)} Kubernetes object(s):")
+    for change in changes:
+        print(f"  {change.describe()}")
+        for field in change.fields:
+            print(f"      {field.path}: {field.before!r} -> {field.after!r}")
+
+
+def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
+    started = time.perf_counter()
+    rendered = render_stack(project_dir, args.stack, overrides=args.config, secrets=args.secret)
+    out_dir = Path(args.out) if args.out else project_dir / "rendered" / args.stack
+    result = rendered.write(out_dir)
+    elapsed = time.perf_counter() - started
+    print(f"Rendered stack {args.stack}: {len(rendered.recording.resources)} resources")
+    for line in summary(rendered.recording):
+        print(line)
+    manifests_dir = out_dir / "manifests"
+    print(f"Wrote {result.stack_json} and {len(result.manifests)} manifests under {manifests_dir} in {elapsed:.2f}s")
+    return EXIT_OK
+
+
+def cmd_switch(args: argparse.Namespace, project_dir: Path) -> int:
+    if args.all:
+        services, color = None, args.all
+        if args.targets:
+            raise StackError("switch --all COLOR takes no SERVICE")
+    elif len(args.targets) == 2:
+        services, color = [args.targets[0]], args.targets[1]
+    else:
+        raise StackError("usage: novactl switch STACK SERVICE COLOR  or  novactl switch STACK --all COLOR")
+    result = bluegreen.switch(project_dir, args.stack, services, color, args.dry_run)
+    return _report_edit(args, result)
+
+
+def cmd_release(args: argparse.Namespace, project_dir: Path) -> int:
+    result = bluegreen.release(project_dir, args.stack, args.service, args.tag, args.dry_run)
+    return _report_edit(args, result)
+
+
+def _report_edit(args: argparse.Namespace, result: bluegreen.EditResult) -> int:
+    for message in result.messages:
+        print(message)
+    if result.changes or result.written:
+        _print_changes(result.changes)
+    if result.written:
+        print(f"Updated Pulumi.{args.stack}.yaml; apply with: pulumi up -s {args.stack}")
+    elif args.dry_run and result.changes:
+        print("Dry run: the stack file was not changed.")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
+    platform = platform_config(load_stack_config(project_dir, args.stack))
+    rows = bluegreen.status_rows(platform)
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    print(f"Stack {args.stack} (namespace {platform.namespace}), as its stack file declares it:")
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="novactl", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("-C", "--project-dir", default=".", help="folder of Pulumi.yaml (default: found from here)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="run the program offline; write stack.json and manifests")
+    render.add_argument("stack")
+    render.add_argument("--out", help="output folder (default: rendered/STACK)")
+    render.add_argument(
+        "--config", action="append", default=[], metavar="KEY=VALUE", help="override a config value (KEY may be a path)"
+    )
+    render.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a secret config value (masked in all output)",
+    )
+    render.set_defaults(handler=cmd_render)
+
+    switch = commands.add_parser("switch", help="make COLOR the active colour of SERVICE (or --all)")
+    switch.add_argument("stack")
+    switch.add_argument("targets", nargs="*", metavar="SERVICE COLOR")
+    switch.add_argument("--all", metavar="COLOR", help="switch every service to COLOR")
+    switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    switch.set_defaults(handler=cmd_switch)
+
+    release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
+    release.add_argument("stack")
+    release.add_argument("service")
+    release.add_argument("tag")
+    release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    release.set_defaults(handler=cmd_release)
+
+    status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
+    status.add_argument("stack")
+    status.set_defaults(handler=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        project_dir = _project_dir(Path(args.project_dir).resolve())
+        code: int = args.handler(args, project_dir)
+        return code
+    except (ConfigError, StackError, pulumi.RunError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RegistrationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,197 @@
+"""Turn a Recording into files: stack.json and one plain manifest per Kubernetes object.
+
+Two cleanups happen once, here, for every consumer: integral floats (the wire format has only
+doubles) become ints again, and secrets become "[secret]", wherever they are.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi.runtime import rpc
+
+from components.config import PlatformConfig, decode_engine_config, parse_platform_config
+from novactl.engine import FailHook, Recording, Registration, run_program
+from novactl.stackfiles import StackConfig, load_stack_config
+
+SECRET_MASK = "[secret]"
+KUBERNETES_PREFIX = "kubernetes:"
+# Types whose inputs are Kubernetes objects; Helm releases and providers are not.
+_NOT_OBJECTS = ("kubernetes:helm.sh/", "pulumi:providers:")
+
+
+def clean(value: Any, secret_values: Iterable[str] = ()) -> Any:
+    """`value` with secrets masked, integral floats turned back into ints, keys sorted."""
+    secrets = tuple(secret for secret in secret_values if secret)
+
+    def walk(item: Any) -> Any:
+        if rpc.is_rpc_secret(item):
+            return SECRET_MASK
+        if isinstance(item, dict):
+            # Sorted: the wire format (protobuf Struct) keeps no order, and files must be stable.
+            return {key: walk(item[key]) for key in sorted(item)}
+        if isinstance(item, list):
+            return [walk(child) for child in item]
+        if isinstance(item, float) and item.is_integer():
+            return int(item)
+        if isinstance(item, str) and secrets:
+            for secret in secrets:
+                item = item.replace(secret, SECRET_MASK)
+        return item
+
+    return walk(value)
+
+
+def resource_record(resource: Registration, secret_values: Iterable[str] = ()) -> dict[str, Any]:
+    """One entry of stack.json."""
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "parent": resource.parent,
+        "inputs": clean(resource.inputs, secret_values),
+        "dependencies": resource.dependencies,
+        "options": resource.options,
+    }
+
+
+def stack_document(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, Any]:
+    """The whole stack.json document."""
+    secrets = list(secret_values)
+    stack_outputs = {
+        urn: clean(outputs, secrets) for urn, outputs in recording.outputs.items() if "::pulumi:pulumi:Stack::" in urn
+    }
+    return {
+        "stack": recording.stack,
+        "project": recording.project,
+        "outputs": next(iter(stack_outputs.values()), {}),
+        "resources": [resource_record(resource, secrets) for resource in recording.resources],
+    }
+
+
+def is_kubernetes_object(resource: Registration) -> bool:
+    """Whether the resource's inputs are one Kubernetes object (not a chart or provider)."""
+    return (
+        resource.custom
+        and resource.type.startswith(KUBERNETES_PREFIX)
+        and not resource.type.startswith(_NOT_OBJECTS)
+        and "kind" in resource.inputs
+    )
+
+
+def manifest(resource: Registration, secret_values: Iterable[str] = ()) -> dict[str, Any]:
+    """The Kubernetes object as `kubectl apply` would read it, fields in the usual order."""
+    inputs = clean(resource.inputs, secret_values)
+    ordered = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
+    ordered.update({key: value for key, value in sorted(inputs.items()) if key not in ordered})
+    if resource.type == "kubernetes:core/v1:Secret":
+        # Secret payloads are masked even when the program forgot to mark them secret.
+        for field in ("data", "stringData"):
+            if field in ordered:
+                ordered[field] = {key: SECRET_MASK for key in ordered[field]}
+    return ordered
+
+
+def manifest_path(document: dict[str, Any]) -> Path:
+    """`<namespace or _cluster>/<kind>.<name>.yaml`: stable, readable, one file per object."""
+    metadata = document.get("metadata", {})
+    folder = metadata.get("namespace") or "_cluster"
+    return Path(folder) / f"{document['kind'].lower()}.{metadata.get('name', 'unnamed')}.yaml"
+
+
+@dataclass
+class RenderResult:
+    """What a render wrote, for the summary line and for tests."""
+
+    out_dir: Path
+    stack_json: Path
+    manifests: list[Path]
+
+
+def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[str] = ()) -> RenderResult:
+    """Write stack.json and manifests/ under `out_dir`, replacing what a previous render left."""
+    secrets = list(secret_values)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stack_json = out_dir / "stack.json"
+    stack_json.write_text(json.dumps(stack_document(recording, secrets), indent=2, sort_keys=False) + "\n")
+
+    manifests_dir = out_dir / "manifests"
+    shutil.rmtree(manifests_dir, ignore_errors=True)
+    written: list[Path] = []
+    for resource in recording.resources:
+        if not is_kubernetes_object(resource):
+            continue
+        document = manifest(resource, secrets)
+        path = manifests_dir / manifest_path(document)
+        if path in written:
+            raise ValueError(f"two objects render to {path.relative_to(out_dir)}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
+        written.append(path)
+    return RenderResult(out_dir, stack_json, written)
+
+
+def summary(recording: Recording) -> list[str]:
+    """Resources per component and type, one line each, for the render report."""
+    components = {resource.urn: resource.name for resource in recording.resources if not resource.custom}
+    kinds = {resource.urn: resource.type for resource in recording.resources if not resource.custom}
+    counts: Counter[tuple[str, str]] = Counter()
+    for resource in recording.resources:
+        if resource.custom:
+            owner_type = kinds.get(resource.parent, "stack")
+            counts[(owner_type, resource.type)] += 1
+    per_component = Counter(kinds[urn] for urn in components)
+    lines = [f"{count:5d}  {type_}" for type_, count in sorted(per_component.items())]
+    lines += [f"{count:5d}  {type_}  (in {owner})" for (owner, type_), count in sorted(counts.items())]
+    return lines
+
+
+@dataclass
+class Rendered:
+    """One stack rendered in memory: the recording, its config and its cleaned manifests."""
+
+    config: StackConfig
+    recording: Recording
+
+    @property
+    def secret_values(self) -> list[str]:
+        """Values to scrub from every output."""
+        return sorted(self.config.secret_values)
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """Every Kubernetes object, cleaned and masked, in registration order."""
+        return [
+            manifest(resource, self.secret_values)
+            for resource in self.recording.resources
+            if is_kubernetes_object(resource)
+        ]
+
+    def write(self, out_dir: Path) -> RenderResult:
+        """Write stack.json and manifests/ under `out_dir`."""
+        return write_outputs(self.recording, out_dir, self.secret_values)
+
+
+def render_stack(
+    project_dir: Path,
+    stack: str,
+    *,
+    overrides: list[str] | None = None,
+    secrets: list[str] | None = None,
+    stack_text: str | None = None,
+    fail: FailHook | None = None,
+) -> Rendered:
+    """Load a stack's config and run the program offline."""
+    config = load_stack_config(project_dir, stack, overrides, secrets, stack_text)
+    return Rendered(config, run_program(project_dir, config, fail))
+
+
+def platform_config(config: StackConfig) -> PlatformConfig:
+    """The validated PlatformConfig of a stack, without running the program."""
+    return parse_platform_config(decode_engine_config(config.engine_config(), config.stack), config.stack)

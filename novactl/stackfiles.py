@@ -1,0 +1,165 @@
+"""Pulumi.yaml + Pulumi.<stack>.yaml -> the flat config map the engine hands a program.
+
+Merged as the Pulumi CLI merges them: project-level defaults first, the stack file over them,
+then --config/--secret overrides (same `--path` semantics as `pulumi config set --path`).
+Values reach the program as strings, objects as JSON, exactly like PULUMI_CONFIG.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class StackError(Exception):
+    """A stack or project file that cannot be read; str() is the one-line message."""
+
+
+@dataclass
+class StackConfig:
+    """The merged config of one stack, with which keys are secret."""
+
+    project: str
+    stack: str
+    values: dict[str, Any]  # `namespace:key` -> plain value (objects stay objects here)
+    secret_keys: set[str] = field(default_factory=set)
+    secret_values: set[str] = field(default_factory=set)  # to scrub from every output
+
+    def engine_config(self) -> dict[str, str]:
+        """The config as the engine serialises it: strings, objects as JSON."""
+        return {key: _engine_string(value) for key, value in self.values.items()}
+
+
+def stack_file(project_dir: Path, stack: str) -> Path:
+    """Where the CLI looks for a stack's config."""
+    return project_dir / f"Pulumi.{stack}.yaml"
+
+
+def available_stacks(project_dir: Path) -> list[str]:
+    """The stacks that have a stack file next to Pulumi.yaml."""
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in project_dir.glob("Pulumi.*.yaml"))
+
+
+def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
+    """A YAML mapping from `path` (or `text`), with a one-line error when missing or malformed."""
+    try:
+        data = yaml.safe_load(path.read_text() if text is None else text)
+    except FileNotFoundError:
+        raise StackError(f"{path.name}: file not found in {path.parent}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise StackError(f"{path.name}: not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StackError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+def load_stack_config(
+    project_dir: Path,
+    stack: str,
+    overrides: list[str] | None = None,
+    secret_overrides: list[str] | None = None,
+    stack_text: str | None = None,
+) -> StackConfig:
+    """Merge project defaults, the stack file and overrides for `stack`.
+
+    `stack_text` stands in for the stack file's content (an edit not yet written).
+    """
+    project_file = read_yaml(project_dir / "Pulumi.yaml")
+    project = project_file.get("name")
+    if not isinstance(project, str):
+        raise StackError("Pulumi.yaml: name: the project needs a name")
+    path = stack_file(project_dir, stack)
+    if stack_text is None and not path.exists():
+        known = ", ".join(available_stacks(project_dir)) or "none"
+        raise StackError(f"{path.name}: stack file not found (stacks here: {known})")
+    stack_data = read_yaml(path, stack_text)
+
+    config = StackConfig(project=project, stack=stack, values={})
+    for key, declaration in (project_file.get("config") or {}).items():
+        default = declaration.get("default") if isinstance(declaration, dict) else declaration
+        if default is not None:
+            config.values[_qualify(project, key)] = default
+
+    stack_values = stack_data.get("config") or {}
+    if not isinstance(stack_values, dict):
+        raise StackError(f"{path.name}: config: expected a mapping")
+    for key, value in stack_values.items():
+        full_key = _qualify(project, str(key))
+        config.values[full_key] = _replace_secure(value, full_key, config)
+
+    for assignment in overrides or []:
+        _apply_override(config, assignment, secret=False)
+    for assignment in secret_overrides or []:
+        _apply_override(config, assignment, secret=True)
+    return config
+
+
+def _qualify(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _replace_secure(value: Any, key: str, config: StackConfig) -> Any:
+    """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret."""
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        config.secret_keys.add(key)
+        placeholder = f"offline-placeholder-{key.replace(':', '-')}"
+        config.secret_values.add(placeholder)
+        return placeholder
+    if isinstance(value, dict):
+        return {name: _replace_secure(item, key, config) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_secure(item, key, config) for item in value]
+    return value
+
+
+def _path_value(text: str) -> Any:
+    # `pulumi config set --path` stores true/false and integers as such, everything else as text.
+    if text in ("true", "false"):
+        return text == "true"
+    if re.fullmatch(r"-?(0|[1-9]\d*)", text):
+        return int(text)
+    return text
+
+
+def _apply_override(config: StackConfig, assignment: str, secret: bool) -> None:
+    flag = "--secret" if secret else "--config"
+    key_path, separator, text = assignment.partition("=")
+    if not separator or not key_path:
+        raise StackError(f"{flag} {assignment!r}: expected KEY=VALUE (KEY may be a path: services.feed-service.active)")
+    namespace, _, rest = key_path.partition(":") if ":" in key_path.split(".")[0] else ("", "", key_path)
+    top, *path = rest.split(".")
+    full_key = f"{namespace or config.project}:{top}"
+    value: Any = _path_value(text) if path else text
+    if secret:
+        config.secret_keys.add(full_key)
+        config.secret_values.add(text)
+    if not path:
+        config.values[full_key] = value
+        return
+    node = config.values.setdefault(full_key, {})
+    for step in path[:-1]:
+        if not isinstance(node, dict):
+            raise StackError(f"{flag} {key_path}: {step} is not an object in this stack")
+        node = node.setdefault(step, {})
+    if not isinstance(node, dict):
+        raise StackError(f"{flag} {key_path}: cannot set a key inside a non-object value")
+    node[path[-1]] = value
+
+
+def _engine_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value)

@@ -1,0 +1,161 @@
+"""`python -m novactl` as a user runs it: subprocesses, exit codes, files and messages."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+
+def novactl(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(cwd), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: {expected}"]
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    return [(old, new) for old, new in zip(before.splitlines(), after.splitlines(), strict=False) if old != new]
+
+
+def test_render_writes_stack_json_and_manifests_with_a_summary(tmp_path):
+    result = novactl("render", "staging", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "stack.json").read_text())
+    assert document["stack"] == "staging"
+    entry = document["resources"][0]
+    assert set(entry) == {"urn", "type", "name", "parent", "inputs", "dependencies", "options"}
+    assert (tmp_path / "manifests/nova-staging/service.feed-service.yaml").exists()
+    assert "kubernetes:apps/v1:Deployment  (in nova:platform:BlueGreenService)" in result.stdout
+    assert re.search(r"manifests under .* in \d+\.\d\ds$", result.stdout.splitlines()[-1])
+
+
+def test_render_of_a_missing_stack_is_a_usage_error():
+    result = novactl("render", "qa")
+    assert_one_line_error(result, "Pulumi.qa.yaml: stack file not found (stacks here: dev, production, staging)")
+
+
+def test_bad_config_fails_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    result = novactl("render", "staging", "--out", str(out), "--config", "services.feed-service.active=purple")
+    assert_one_line_error(
+        result, "Pulumi.staging.yaml: nova-platform:services.feed-service.active: 'purple' is not one of: blue, green"
+    )
+    assert not out.exists()
+
+
+def test_a_misspelt_key_in_the_stack_file_gets_a_suggestion(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    stack.write_text(stack.read_text().replace("    replicas: 2\n", "    replicsa: 2\n", 1))
+    result = novactl("render", "staging", "--out", str(project_copy / "out"), cwd=project_copy)
+    assert_one_line_error(
+        result, "Pulumi.staging.yaml: nova-platform:serviceDefaults.replicsa: unknown key; did you mean 'replicas'?"
+    )
+
+
+def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    before = stack.read_text()
+    result = novactl("switch", "staging", "graphql-gateway", "green", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert changed_lines(before, stack.read_text()) == [("      active: blue", "      active: green")]
+    assert "update Service nova-staging/graphql-gateway" in result.stdout
+    assert "spec.selector.nova.social/color: 'blue' -> 'green'" in result.stdout
+    assert "changes 1 Kubernetes object(s)" in result.stdout
+
+
+def test_switch_to_the_active_colour_says_so_and_changes_nothing(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    before = stack.read_text()
+    result = novactl("switch", "staging", "feed-service", "green", cwd=project_copy)
+    assert result.returncode == 0
+    assert "feed-service: green is already active" in result.stdout
+    assert stack.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("content-service", "green"),
+            "Pulumi.staging.yaml: nova-platform:services.content-service.tags.green: green has no image tag",
+        ),
+        (
+            ("content-servce", "green"),
+            "Pulumi.staging.yaml: nova-platform:services.content-servce: unknown service; "
+            "did you mean 'content-service'?",
+        ),
+        (
+            ("feed-service", "purple"),
+            "Pulumi.staging.yaml: nova-platform:services.feed-service.active: 'purple' is not one of: blue, green",
+        ),
+    ],
+)
+def test_switch_refuses_bad_targets_and_leaves_the_file_alone(project_copy, args, expected):
+    stack = project_copy / "Pulumi.staging.yaml"
+    before = stack.read_text()
+    result = novactl("switch", "staging", *args, cwd=project_copy)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {expected}")
+    assert stack.read_text() == before
+
+
+def test_switch_refuses_a_colour_scaled_to_zero(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    stack.write_text(stack.read_text().replace("    idle: keep\n", "    idle: scale-to-zero\n"))
+    result = novactl("switch", "staging", "graphql-gateway", "green", cwd=project_copy)
+    assert result.returncode == 2
+    assert "nova-platform:services.graphql-gateway.idle: green is scaled to zero" in result.stderr
+
+
+def test_switch_all_flips_every_service_that_can_flip(project_copy):
+    stack = project_copy / "Pulumi.production.yaml"
+    result = novactl("switch", "production", "--all", "green", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert "graphql-gateway: green is already active" in result.stdout
+    assert stack.read_text().count("active: green") == 13
+    assert "changes 12 Kubernetes object(s)" in result.stdout
+
+
+def test_release_puts_the_tag_on_the_inactive_colour(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    before = stack.read_text()
+    result = novactl("release", "staging", "feed-service", "2.5.0", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert changed_lines(before, stack.read_text()) == [('        blue: "2.3.0"', '        blue: "2.5.0"')]
+    assert "update Deployment nova-staging/feed-service-blue" in result.stdout
+    assert "update Service" not in result.stdout
+    assert "novactl switch staging feed-service blue" in result.stdout
+
+
+def test_release_refuses_latest(project_copy):
+    result = novactl("release", "staging", "feed-service", "latest", cwd=project_copy)
+    assert result.returncode == 2
+    assert "nova-platform:services.feed-service.tags.blue: 'latest' is not allowed" in result.stderr
+
+
+def test_status_prints_a_table_of_colours_tags_and_sizes():
+    result = novactl("status", "production")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert rows["graphql-gateway"] == ["graphql-gateway", "green", "3.1.0", "3.1.1", "hpa", "4-20", "keep"]
+    assert rows["content-service"] == ["content-service", "blue", "1.7.4", "1.8.0", "3", "keep"]

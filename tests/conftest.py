@@ -1,0 +1,88 @@
+"""Shared fixtures: the project's own stacks rendered once per session, and config factories."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.config import PlatformConfig, ServiceSpec, parse_platform_config
+from novactl.render import Rendered, render_stack
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+STACKS = ("dev", "staging", "production")
+NOVA_SERVICES = (
+    "analytics-service",
+    "content-service",
+    "feed-service",
+    "graph-service",
+    "graphql-gateway",
+    "identity-service",
+    "media-service",
+    "notification-service",
+    "ranking-service",
+    "realtime-chat-service",
+    "search-service",
+    "social-service",
+    "trust-safety-service",
+)
+
+
+def minimal_raw_config() -> dict[str, Any]:
+    """A small valid `nova-platform:*` config (keys without the namespace)."""
+    return {
+        "namespace": "nova-test",
+        "imageRegistry": "registry.example.com",
+        "services": {
+            "feed-service": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}},
+            "search-service": {"active": "green", "tags": {"green": "2.0.0"}},
+        },
+    }
+
+
+@pytest.fixture
+def raw_config() -> dict[str, Any]:
+    """A fresh copy of the minimal config, to change one field per test."""
+    return copy.deepcopy(minimal_raw_config())
+
+
+@pytest.fixture
+def make_spec() -> Callable[..., ServiceSpec]:
+    """Build one ServiceSpec through the real parser, with per-service overrides."""
+
+    def make(**overrides: Any) -> ServiceSpec:
+        raw = minimal_raw_config()
+        raw["services"]["feed-service"].update(overrides)
+        return parse_platform_config(raw, "test").service("feed-service")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, Rendered]:
+    """Every stack of the project, rendered once for the session."""
+    return {stack: render_stack(PROJECT_DIR, stack) for stack in STACKS}
+
+
+@pytest.fixture(scope="session")
+def staging_config(rendered: dict[str, Rendered]) -> PlatformConfig:
+    """The validated staging config."""
+    from novactl.render import platform_config
+
+    return platform_config(rendered["staging"].config)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the project (program, components, stack files) to edit freely."""
+    target = tmp_path / "project"
+    target.mkdir()
+    for path in PROJECT_DIR.glob("Pulumi*.yaml"):
+        shutil.copy(path, target / path.name)
+    shutil.copy(PROJECT_DIR / "__main__.py", target / "__main__.py")
+    shutil.copytree(PROJECT_DIR / "components", target / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    return target

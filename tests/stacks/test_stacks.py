@@ -1,0 +1,123 @@
+"""Every stack file renders, and the blue/green invariants hold on each of them."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pytest
+
+from components.conventions import other_color
+from novactl.changes import object_changes
+from novactl.render import platform_config, render_stack
+from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
+
+SERVICE = "kubernetes:core/v1:Service"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_declares_all_thirteen_services(rendered, stack):
+    config = platform_config(rendered[stack].config)
+    assert tuple(spec.name for spec in config.services) == NOVA_SERVICES
+    active = {r.name for r in rendered[stack].recording.by_type(SERVICE)}
+    assert set(NOVA_SERVICES) <= active
+
+
+def test_staging_matches_the_roadmap(staging_config):
+    assert staging_config.namespace == "nova-staging"
+    for spec in staging_config.services:
+        assert (spec.port, spec.replicas, spec.health_path) == (8080, 2, "/health")
+        assert (spec.liveness.initial_delay_seconds, spec.liveness.period_seconds) == (30, 10)
+        assert (spec.readiness.initial_delay_seconds, spec.readiness.period_seconds) == (5, 5)
+        assert spec.tags[spec.active]
+
+
+def test_production_is_its_own_namespace_and_larger(rendered, staging_config):
+    production = platform_config(rendered["production"].config)
+    assert production.namespace == "nova-production"
+    for spec in production.services:
+        staging_spec = staging_config.service(spec.name)
+        assert spec.replicas > staging_spec.replicas or spec.autoscaling is not None
+
+
+def test_dev_is_local_with_one_replica_and_no_aws(rendered):
+    dev = platform_config(rendered["dev"].config)
+    assert dev.cloud == "local"
+    assert {spec.replicas for spec in dev.services} == {1}
+    assert not [r for r in rendered["dev"].recording.resources if r.type.startswith("aws:")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_deployed_colour_has_its_objects_and_idle_colours_have_none(rendered, stack):
+    config = platform_config(rendered[stack].config)
+    objects = {(m["kind"], m["metadata"]["name"]) for m in rendered[stack].manifests()}
+    for spec in config.services:
+        for color in ("blue", "green"):
+            expected = {
+                ("Deployment", f"{spec.name}-{color}"),
+                ("Service", f"{spec.name}-{color}"),
+                ("PodDisruptionBudget", f"{spec.name}-{color}"),
+            }
+            if color in spec.tags:
+                assert expected <= objects
+            else:
+                assert not expected & objects
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_flip_changes_exactly_the_active_services_selector(rendered, stack):
+    config = platform_config(rendered[stack].config)
+    spec = config.services[-1]
+    target = other_color(spec.active)
+    # Make sure the target colour is deployed first (dev runs a single colour).
+    released = [f"services.{spec.name}.tags.{target}={spec.tags.get(target, '9.9.9')}"]
+    before = render_stack(PROJECT_DIR, stack, overrides=released)
+    after = render_stack(PROJECT_DIR, stack, overrides=[*released, f"services.{spec.name}.active={target}"])
+    changes = object_changes(before.manifests(), after.manifests())
+    assert [change.describe() for change in changes] == [f"update Service {config.namespace}/{spec.name}"]
+    (field,) = changes[0].fields
+    assert (field.path, field.before, field.after) == ("spec.selector.nova.social/color", spec.active, target)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_release_changes_only_the_inactive_colours_objects(rendered, stack):
+    config = platform_config(rendered[stack].config)
+    spec = config.services[0]
+    inactive = other_color(spec.active)
+    after = render_stack(PROJECT_DIR, stack, overrides=[f"services.{spec.name}.tags.{inactive}=9.9.9"])
+    changes = object_changes(rendered[stack].manifests(), after.manifests())
+    assert changes
+    prefix = f"{spec.name}-{inactive}"
+    for change in changes:
+        name = change.key[2]
+        assert name.startswith(prefix), change.describe()
+    kinds = {change.key[0] for change in changes}
+    assert {"Deployment", "Job"} <= kinds
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_outputs_name_the_namespace_and_active_colours(rendered, stack):
+    document = json.loads(json.dumps(rendered[stack].recording.outputs, default=str))
+    (outputs,) = [value for urn, value in document.items() if "::pulumi:pulumi:Stack::" in urn]
+    config = platform_config(rendered[stack].config)
+    assert outputs["namespace"] == config.namespace
+    assert outputs["activeColors"] == {spec.name: spec.active for spec in config.services}
+
+
+def test_stack_json_masks_secrets_everywhere(tmp_path):
+    registry = "secret-registry.example.com"
+    result = render_stack(PROJECT_DIR, "staging", secrets=[f"imageRegistry={registry}"]).write(tmp_path)
+    texts = [result.stack_json.read_text(), *(path.read_text() for path in result.manifests)]
+    assert not [text for text in texts if registry in text]
+    assert any("[secret]/nova/feed-service" in text for text in texts)
+
+
+def test_bad_config_stops_the_program_before_any_registration():
+    asked: list[str] = []
+
+    def watch(type_, name, inputs):
+        asked.append(name)
+
+    with pytest.raises(pulumi.RunError, match=r"^Pulumi.staging.yaml: nova-platform:services.feed-service.port: "):
+        render_stack(PROJECT_DIR, "staging", overrides=["services.feed-service.port=0"], fail=watch)
+    assert asked == []

@@ -1,0 +1,36 @@
+"""Field-level changes between two sets of manifests."""
+
+from novactl.changes import FieldChange, object_changes
+
+
+def service(name, color, port=8080):
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": "ns"},
+        "spec": {"selector": {"color": color}, "ports": [{"port": port}]},
+    }
+
+
+def test_identical_sets_have_no_changes():
+    assert object_changes([service("a", "blue")], [service("a", "blue")]) == []
+
+
+def test_a_changed_field_is_reported_with_its_path():
+    (change,) = object_changes([service("a", "blue")], [service("a", "green")])
+    assert change.action == "update"
+    assert change.describe() == "update Service ns/a"
+    assert change.fields == (FieldChange("spec.selector.color", "blue", "green"),)
+
+
+def test_list_items_are_compared_by_position():
+    (change,) = object_changes([service("a", "blue")], [service("a", "blue", port=9090)])
+    assert change.fields == (FieldChange("spec.ports[0].port", 8080, 9090),)
+
+
+def test_created_and_deleted_objects():
+    changes = object_changes([service("a", "blue")], [service("b", "blue")])
+    assert [(c.action, c.key) for c in changes] == [
+        ("delete", ("Service", "ns", "a")),
+        ("create", ("Service", "ns", "b")),
+    ]
