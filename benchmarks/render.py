@@ -37,7 +37,8 @@ def generated_stack(count: int) -> StackConfig:
     """The staging stack with `count` generated services, both colours deployed."""
     config = load_stack_config(PROJECT_DIR, "staging")
     config.values["nova-platform:services"] = {
-        f"service-{index:04d}": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}} for index in range(count)
+        f"service-{index:04d}": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}}
+        for index in range(count)
     }
     return config
 
