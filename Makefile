@@ -22,7 +22,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 
 ## render: set up .venv and render a stack offline (STACK=staging) into rendered/$(STACK)
 render: $(RUNTIME_STAMP)
-	$(BIN)/python -m novactl render $(STACK)
+	$(BIN)/python -m novactl render $(STACK) --placeholder-secrets
 
 ## test: set up .venv, then lint, type-check and run every test
 test: lint typecheck unit

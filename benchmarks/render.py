@@ -35,7 +35,7 @@ SIZES = (13, 100, 500)
 
 def generated_stack(count: int) -> StackConfig:
     """The staging stack with `count` generated services, both colours deployed."""
-    config = load_stack_config(PROJECT_DIR, "staging")
+    config = load_stack_config(PROJECT_DIR, "staging", placeholder_secrets=True)
     config.values["nova-platform:services"] = {
         f"service-{index:04d}": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}}
         for index in range(count)

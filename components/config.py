@@ -7,14 +7,28 @@ resource is registered. Nothing downstream reads `pulumi.Config`.
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from components import conventions
+from components.config_fields import (
+    ConfigError,
+    choice,
+    dns_label,
+    http_path,
+    image_tag,
+    integer,
+    mapping,
+    pinned_image,
+    present,
+    quantity,
+    registry,
+    reject_unknown,
+    required,
+)
+from components.config_monitoring import SECRET_KEYS, MonitoringSpec, parse_monitoring
 from components.conventions import COLORS, Color
 from components.quantities import parse_quantity
 
@@ -22,22 +36,6 @@ IdlePolicy = Literal["keep", "scale-to-zero"]
 IDLE_POLICIES: tuple[IdlePolicy, ...] = ("keep", "scale-to-zero")
 Cloud = Literal["aws", "local"]
 CLOUDS: tuple[Cloud, ...] = ("aws", "local")
-
-T = TypeVar("T")
-
-
-class ConfigError(Exception):
-    """A stack config value that cannot be used; str() is the one-line message for users."""
-
-    def __init__(self, key: str, message: str, stack_file: str | None = None):
-        super().__init__(key, message, stack_file)
-        self.key = key
-        self.message = message
-        self.stack_file = stack_file
-
-    def __str__(self) -> str:
-        where = f"{self.stack_file}: " if self.stack_file else ""
-        return f"{where}{conventions.PROJECT}:{self.key}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -109,9 +107,11 @@ class PlatformConfig:
     stack: str
     namespace: str
     cloud: Cloud
+    cluster_name: str  # the `cluster` label on every alert
     image_registry: str
     smoke_test_image: str
     services: tuple[ServiceSpec, ...]
+    monitoring: MonitoringSpec
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -138,19 +138,29 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
 _NESTED = ("liveness", "readiness", "resources", "autoscaling")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
 _SERVICE_ONLY_KEYS = ("active", "tags")
-TOP_LEVEL_KEYS = ("namespace", "cloud", "imageRegistry", "smokeTestImage", "serviceDefaults", "services")
+TOP_LEVEL_KEYS = (
+    "namespace",
+    "cloud",
+    "clusterName",
+    "imageRegistry",
+    "smokeTestImage",
+    "serviceDefaults",
+    "services",
+    "monitoring",
+    *SECRET_KEYS,
+)
+SECRET_MARK = "[secret]"
+"""What a secret key holds in the parsed raw config: its presence, never its value."""
 
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")
 
-
-OBJECT_KEYS = ("serviceDefaults", "services")
+OBJECT_KEYS = ("serviceDefaults", "services", "monitoring")
 
 
 def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
     """The project's keys from the engine's flat `namespace:key` -> string map, objects decoded.
 
     The engine hands every value over as a string and objects as JSON (PULUMI_CONFIG).
+    Secret keys only record that they are set; their values are read as Pulumi secrets.
     """
     prefix = f"{conventions.PROJECT}:"
     raw: dict[str, Any] = {}
@@ -158,7 +168,9 @@ def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
         if not full_key.startswith(prefix):
             continue
         key = full_key[len(prefix) :]
-        if key in OBJECT_KEYS:
+        if key in SECRET_KEYS:
+            raw[key] = SECRET_MARK
+        elif key in OBJECT_KEYS:
             try:
                 raw[key] = json.loads(text)
             except json.JSONDecodeError:
@@ -179,17 +191,20 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
 
 
 def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
-    _reject_unknown(raw, TOP_LEVEL_KEYS, "")
-    namespace = _required(raw, "namespace", "namespace", _dns_label)
-    cloud = _choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
-    registry = _required(raw, "imageRegistry", "imageRegistry", _registry)
-    smoke_image = _pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
-    defaults = _settings(_mapping(raw.get("serviceDefaults", {}), "serviceDefaults"), "serviceDefaults", False)
-    services_raw = _mapping(_present(raw, "services", "services"), "services")
+    reject_unknown(raw, TOP_LEVEL_KEYS, "")
+    namespace = required(raw, "namespace", "namespace", dns_label)
+    cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
+    cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
+    image_registry = required(raw, "imageRegistry", "imageRegistry", registry)
+    smoke_image = pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
+    defaults = _settings(mapping(raw.get("serviceDefaults", {}), "serviceDefaults"), "serviceDefaults", False)
+    services_raw = mapping(present(raw, "services", "services"), "services")
     if not services_raw:
         raise ConfigError("services", "at least one service is required")
     services = tuple(_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
-    return PlatformConfig(stack, namespace, cloud, registry, smoke_image, services)
+    secrets = {key for key in SECRET_KEYS if key in raw}
+    monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
+    return PlatformConfig(stack, namespace, cloud, cluster_name, image_registry, smoke_image, services, monitoring)
 
 
 def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
@@ -198,8 +213,8 @@ def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
         raise ConfigError(path, f"{name!r} is not a valid service name (lowercase letters, digits and '-')")
     if len(name) > conventions.SERVICE_NAME_MAX:
         raise ConfigError(path, f"service name is longer than {conventions.SERVICE_NAME_MAX} characters")
-    settings = _merge(_merge(SERVICE_DEFAULTS, defaults), _settings(_mapping(entry, path), path, True))
-    active = _choice(_present(entry, "active", f"{path}.active"), f"{path}.active", COLORS)
+    settings = _merge(_merge(SERVICE_DEFAULTS, defaults), _settings(mapping(entry, path), path, True))
+    active = choice(present(entry, "active", f"{path}.active"), f"{path}.active", COLORS)
     tags = _tags(entry.get("tags", {}), f"{path}.tags")
     if active not in tags:
         raise ConfigError(f"{path}.tags.{active}", f"the active colour {active} has no image tag")
@@ -244,42 +259,42 @@ def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
 def _settings(raw: Mapping[str, Any], path: str, per_service: bool) -> dict[str, Any]:
     """Type-check the service settings written at `path`; returns only what was written."""
     allowed = tuple(SERVICE_DEFAULTS) + (_SERVICE_ONLY_KEYS if per_service else ())
-    _reject_unknown(raw, allowed, path)
+    reject_unknown(raw, allowed, path)
     checks: dict[str, Callable[[Any, str], Any]] = {
-        "port": lambda value, key: _integer(value, key, 1, 65535),
-        "replicas": lambda value, key: _integer(value, key, 1, 1000),
-        "idle": lambda value, key: _choice(value, key, IDLE_POLICIES),
-        "healthPath": _http_path,
+        "port": lambda value, key: integer(value, key, 1, 65535),
+        "replicas": lambda value, key: integer(value, key, 1, 1000),
+        "idle": lambda value, key: choice(value, key, IDLE_POLICIES),
+        "healthPath": http_path,
         "liveness": _probe_settings,
         "readiness": _probe_settings,
         "resources": _resource_settings,
-        "drainSeconds": lambda value, key: _integer(value, key, 0, 600),
-        "shutdownSeconds": lambda value, key: _integer(value, key, 1, 3600),
+        "drainSeconds": lambda value, key: integer(value, key, 0, 600),
+        "shutdownSeconds": lambda value, key: integer(value, key, 1, 3600),
         "autoscaling": _autoscaling_settings,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}
 
 
 def _probe_settings(value: Any, key: str) -> dict[str, int]:
-    raw = _mapping(value, key)
-    _reject_unknown(raw, _PROBE_KEYS, key)
+    raw = mapping(value, key)
+    reject_unknown(raw, _PROBE_KEYS, key)
     lowest = {"initialDelaySeconds": 0}
-    return {name: _integer(item, f"{key}.{name}", lowest.get(name, 1), 3600) for name, item in raw.items()}
+    return {name: integer(item, f"{key}.{name}", lowest.get(name, 1), 3600) for name, item in raw.items()}
 
 
 def _resource_settings(value: Any, key: str) -> dict[str, str]:
-    raw = _mapping(value, key)
-    _reject_unknown(raw, ("cpu", "memory", "memoryLimit"), key)
-    return {name: _quantity(item, f"{key}.{name}") for name, item in raw.items()}
+    raw = mapping(value, key)
+    reject_unknown(raw, ("cpu", "memory", "memoryLimit"), key)
+    return {name: quantity(item, f"{key}.{name}") for name, item in raw.items()}
 
 
 def _autoscaling_settings(value: Any, key: str) -> dict[str, int] | bool:
     if value is False:
         return False
-    raw = _mapping(value, key, "an object {min, max, targetCPU} or false")
-    _reject_unknown(raw, ("min", "max", "targetCPU"), key)
+    raw = mapping(value, key, "an object {min, max, targetCPU} or false")
+    reject_unknown(raw, ("min", "max", "targetCPU"), key)
     limits = {"min": (1, 1000), "max": (1, 1000), "targetCPU": (1, 100)}
-    return {name: _integer(item, f"{key}.{name}", *limits[name]) for name, item in raw.items()}
+    return {name: integer(item, f"{key}.{name}", *limits[name]) for name, item in raw.items()}
 
 
 def _probe(raw: Mapping[str, int]) -> ProbeSpec:
@@ -298,122 +313,10 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
 
 
 def _tags(value: Any, key: str) -> dict[Color, str]:
-    raw = _mapping(value, key)
-    _reject_unknown(raw, COLORS, key)
+    raw = mapping(value, key)
+    reject_unknown(raw, COLORS, key)
     tags: dict[Color, str] = {}
     for color in COLORS:
         if color in raw:
-            tags[color] = _image_tag(raw[color], f"{key}.{color}")
+            tags[color] = image_tag(raw[color], f"{key}.{color}")
     return tags
-
-
-# --- field checks: each takes the value and its key path, returns the clean value ---------
-
-
-def _present(raw: Mapping[str, Any], name: str, key: str) -> Any:
-    if name not in raw or raw[name] is None:
-        raise ConfigError(key, "is required")
-    return raw[name]
-
-
-def _required(raw: Mapping[str, Any], name: str, key: str, check: Callable[[Any, str], T]) -> T:
-    return check(_present(raw, name, key), key)
-
-
-def _mapping(value: Any, key: str, expected: str = "an object") -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(key, f"expected {expected}, got {_describe(value)}")
-    return value
-
-
-def _string(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(key, f"expected a non-empty string, got {_describe(value)}")
-    return value
-
-
-def _integer(value: Any, key: str, lowest: int, highest: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(key, f"expected an integer, got {_describe(value)}")
-    if not lowest <= value <= highest:
-        raise ConfigError(key, f"{value} is out of range ({lowest}..{highest})")
-    return value
-
-
-def _choice(value: Any, key: str, choices: tuple[T, ...]) -> T:
-    for choice in choices:
-        if value == choice:
-            return choice
-    raise ConfigError(key, f"{value!r} is not one of: {', '.join(map(str, choices))}")
-
-
-def _dns_label(value: Any, key: str) -> str:
-    text = _string(value, key)
-    if len(text) > conventions.DNS_LABEL_MAX or not conventions.DNS_LABEL.match(text):
-        raise ConfigError(key, f"{text!r} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)")
-    return text
-
-
-def _registry(value: Any, key: str) -> str:
-    text = _string(value, key)
-    if not _REGISTRY.match(text):
-        raise ConfigError(key, f"{text!r} is not a registry host[:port][/path] (no scheme, no trailing '/')")
-    return text
-
-
-def _http_path(value: Any, key: str) -> str:
-    text = _string(value, key)
-    if not text.startswith("/") or any(char.isspace() for char in text):
-        raise ConfigError(key, f"{text!r} is not an HTTP path (it starts with '/', no spaces)")
-    return text
-
-
-def _quantity(value: Any, key: str) -> str:
-    # `pulumi config set --path ...cpu 1` stores a number: accept it as the quantity it means.
-    text = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else _string(value, key)
-    try:
-        amount = parse_quantity(text)
-    except ValueError as error:
-        raise ConfigError(key, str(error)) from None
-    if amount <= 0:
-        raise ConfigError(key, f"{text!r} must be greater than zero")
-    return text
-
-
-def _image_tag(value: Any, key: str) -> str:
-    # `pulumi config set --path ...tags.blue 42` stores an integer; a tag is its text.
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else _string(value, key)
-    if not _IMAGE_TAG.match(text):
-        raise ConfigError(key, f"{text!r} is not a valid image tag")
-    if text == "latest":
-        raise ConfigError(key, "'latest' is not allowed: pin a version so a rollout is repeatable")
-    return text
-
-
-def _pinned_image(value: Any, key: str) -> str:
-    text = _string(value, key)
-    name, _, tag = text.rpartition(":")
-    if "@sha256:" in text:
-        return text
-    if not name or "/" in tag:
-        raise ConfigError(key, f"{text!r} has no tag: pin a version (image:tag or image@sha256:...)")
-    _image_tag(tag, key)
-    return text
-
-
-def _reject_unknown(raw: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
-    for name in raw:
-        if name not in allowed:
-            key = f"{path}.{name}" if path else str(name)
-            close = difflib.get_close_matches(str(name), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
-            raise ConfigError(key, f"unknown key{hint}")
-
-
-def _describe(value: Any) -> str:
-    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
-    if value is None:
-        return "nothing"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"

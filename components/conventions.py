@@ -6,6 +6,7 @@ Builders, components, policies, tests and novactl all import these; nothing else
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final, Literal
 
 PROJECT: Final = "nova-platform"
@@ -28,6 +29,30 @@ MANAGED_BY: Final = "pulumi"
 
 ZONE_TOPOLOGY_KEY: Final = "topology.kubernetes.io/zone"
 
+MONITORING_RELEASE: Final = "kube-prometheus-stack"
+"""Fixed Helm release name: the chart's operator loads PrometheusRules labelled `release: <it>`."""
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    """One pinned Helm chart: where it comes from, which version, and why that one."""
+
+    repo: str
+    chart: str
+    version: str
+    why: str
+
+
+CHARTS: Final[dict[str, HelmChart]] = {
+    "kube-prometheus-stack": HelmChart(
+        repo="https://prometheus-community.github.io/helm-charts",
+        chart="kube-prometheus-stack",
+        version="81.6.2",
+        why="Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node exporter",
+    ),
+}
+"""The one table of pinned charts; every Helm release takes its chart from here."""
+
 KUBERNETES_VERSION: Final = "1.34.0"
 """The EKS control-plane version our manifests are validated against (kubernetes-validate)."""
 
@@ -47,6 +72,11 @@ SMOKE_HASH_LENGTH: Final = 8
 # The longest name derived from a service, its smoke-test Job "<service>-green-smoke-<hash>",
 # must stay a DNS label: Kubernetes copies a Job's name into a label of its pods.
 SERVICE_NAME_MAX: Final = DNS_LABEL_MAX - len("-green-smoke-") - SMOKE_HASH_LENGTH
+
+
+def owned_labels() -> dict[str, str]:
+    """Labels on every object this program owns."""
+    return {LABEL_PART_OF: PART_OF, LABEL_MANAGED_BY: MANAGED_BY}
 
 
 def colour_name(service: str, color: Color) -> str:

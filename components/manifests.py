@@ -34,8 +34,12 @@ def register(resource_name: str, manifest: Manifest, opts: pulumi.ResourceOption
     real resource type, and so registration needs no provider round-trip.
     """
     key = (manifest["apiVersion"], manifest["kind"])
-    if key not in _RESOURCE_CLASSES:
-        raise ValueError(f"no resource class registered for {key[0]} {key[1]}")
     fields = {_snake(field): value for field, value in manifest.items() if field not in ("apiVersion", "kind")}
-    resource: pulumi.CustomResource = _RESOURCE_CLASSES[key](resource_name, opts=opts, **fields)
-    return resource
+    if key in _RESOURCE_CLASSES:
+        resource: pulumi.CustomResource = _RESOURCE_CLASSES[key](resource_name, opts=opts, **fields)
+        return resource
+    if "." in key[0].split("/")[0]:
+        # A custom resource (monitoring.coreos.com/v1 PrometheusRule, ...): its CRD must exist,
+        # so callers make it depend on whatever installs that CRD.
+        return k8s.apiextensions.CustomResource(resource_name, api_version=key[0], kind=key[1], opts=opts, **fields)
+    raise ValueError(f"no resource class registered for {key[0]} {key[1]}")

@@ -8,6 +8,7 @@ from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.builders import bluegreen as build
 from components.config import PlatformConfig
 from components.manifests import register
+from components.monitoring import Monitoring, MonitoringSecrets
 
 
 class Platform(pulumi.ComponentResource):
@@ -15,8 +16,15 @@ class Platform(pulumi.ComponentResource):
 
     services: dict[str, BlueGreenService]
 
-    def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        config: PlatformConfig,
+        secrets: MonitoringSecrets,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("nova:platform:Platform", name, None, opts)
+        self.monitoring = Monitoring("monitoring", config, secrets, pulumi.ResourceOptions(parent=self))
         namespace = register(config.namespace, build.namespace(config.namespace), pulumi.ResourceOptions(parent=self))
         self.services = {
             spec.name: BlueGreenService(

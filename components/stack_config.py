@@ -9,6 +9,8 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
+from components.conventions import PROJECT
+from components.monitoring import MonitoringSecrets
 
 
 def load_platform_config() -> PlatformConfig:
@@ -18,3 +20,13 @@ def load_platform_config() -> PlatformConfig:
     flat = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     stack = pulumi.get_stack()
     return parse_platform_config(decode_engine_config(flat, stack), stack)
+
+
+def load_monitoring_secrets() -> MonitoringSecrets:
+    """The monitoring credentials as Pulumi secrets: never plain text, in state or in logs."""
+    config = pulumi.Config(PROJECT)
+    return MonitoringSecrets(
+        slack_webhook_url=config.get_secret("slackWebhookUrl"),
+        pagerduty_routing_key=config.get_secret("pagerdutyRoutingKey"),
+        grafana_admin_password=config.get_secret("grafanaAdminPassword"),
+    )

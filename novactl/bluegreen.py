@@ -10,7 +10,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.config import ConfigError, PlatformConfig, ServiceSpec
+from components.config import PlatformConfig, ServiceSpec
+from components.config_fields import ConfigError
 from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.changes import ObjectChange, object_changes
 from novactl.render import platform_config, render_stack
@@ -53,9 +54,11 @@ def _colour(stack: str, key: str, value: str) -> Color:
 def _apply(project_dir: Path, stack: str, editor: StackFileEditor, dry_run: bool) -> list[ObjectChange]:
     """Validate the edited file, work out its Kubernetes changes, then write it."""
     new_text = editor.text()
-    platform_config(load_stack_config(project_dir, stack, stack_text=new_text))  # raises ConfigError
-    before = render_stack(project_dir, stack).manifests()
-    after = render_stack(project_dir, stack, stack_text=new_text).manifests()
+    platform_config(
+        load_stack_config(project_dir, stack, stack_text=new_text, placeholder_secrets=True)
+    )  # raises ConfigError
+    before = render_stack(project_dir, stack, placeholder_secrets=True).manifests()
+    after = render_stack(project_dir, stack, stack_text=new_text, placeholder_secrets=True).manifests()
     if not dry_run:
         editor.save()
     return object_changes(before, after)
@@ -65,7 +68,7 @@ def switch(
     project_dir: Path, stack: str, services: list[str] | None, color_name: str, dry_run: bool = False
 ) -> EditResult:
     """Make `color` the active colour of `services` (None: every service)."""
-    platform = platform_config(load_stack_config(project_dir, stack))
+    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
     specs = [_find_service(platform, name) for name in services] if services else list(platform.services)
     key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
     color = _colour(stack, key, color_name)
@@ -102,7 +105,7 @@ def switch(
 
 def release(project_dir: Path, stack: str, service: str, tag: str, dry_run: bool = False) -> EditResult:
     """Put `tag` on the inactive colour of `service` (step 1 of a blue/green release)."""
-    platform = platform_config(load_stack_config(project_dir, stack))
+    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
     spec = _find_service(platform, service)
     target = other_color(spec.active)
     if spec.idle == "scale-to-zero":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.config import ConfigError
+from components.config_fields import ConfigError
 from novactl import bluegreen
 from novactl.changes import ObjectChange
 from novactl.engine import RegistrationError
@@ -44,7 +44,13 @@ def _print_changes(changes: list[ObjectChange]) -> None:
 
 def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
     started = time.perf_counter()
-    rendered = render_stack(project_dir, args.stack, overrides=args.config, secrets=args.secret)
+    rendered = render_stack(
+        project_dir,
+        args.stack,
+        overrides=args.config,
+        secrets=args.secret,
+        placeholder_secrets=args.placeholder_secrets,
+    )
     out_dir = Path(args.out) if args.out else project_dir / "rendered" / args.stack
     result = rendered.write(out_dir)
     elapsed = time.perf_counter() - started
@@ -52,6 +58,10 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
     for line in summary(rendered.recording):
         print(line)
     manifests_dir = out_dir / "manifests"
+    if result.rule_files:
+        print(f"Wrote {len(result.rule_files)} rule file(s) under {out_dir / 'prometheus'}")
+    if result.alertmanager_config:
+        print(f"Wrote {result.alertmanager_config}")
     print(f"Wrote {result.stack_json} and {len(result.manifests)} manifests under {manifests_dir} in {elapsed:.2f}s")
     return EXIT_OK
 
@@ -87,7 +97,7 @@ def _report_edit(args: argparse.Namespace, result: bluegreen.EditResult) -> int:
 
 
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
-    platform = platform_config(load_stack_config(project_dir, args.stack))
+    platform = platform_config(load_stack_config(project_dir, args.stack, placeholder_secrets=True))
     rows = bluegreen.status_rows(platform)
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     print(f"Stack {args.stack} (namespace {platform.namespace}), as its stack file declares it:")
@@ -113,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="set a secret config value (masked in all output)",
+    )
+    render.add_argument(
+        "--placeholder-secrets",
+        action="store_true",
+        help="stand in a masked placeholder for every secret the stack does not set (pulumi up would refuse)",
     )
     render.set_defaults(handler=cmd_render)
 

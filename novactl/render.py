@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
+from components.builders.alertmanager import CONFIG_SECRET
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
 from novactl.engine import FailHook, Recording, Registration, run_program
 from novactl.stackfiles import StackConfig, load_stack_config
@@ -113,6 +114,31 @@ class RenderResult:
     out_dir: Path
     stack_json: Path
     manifests: list[Path]
+    rule_files: list[Path]
+    alertmanager_config: Path | None
+
+
+PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+
+
+def rule_files(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    """`<name>.rules.yaml` -> the `groups:` document of each PrometheusRule, as promtool reads it."""
+    return {
+        f"{resource.inputs['metadata']['name']}.rules.yaml": clean(resource.inputs["spec"], secret_values)
+        for resource in recording.by_type(PROMETHEUS_RULE_TYPE)
+    }
+
+
+def alertmanager_yaml(recording: Recording, secret_values: Iterable[str] = ()) -> str | None:
+    """The Alertmanager configuration the program ships in its config Secret, secrets scrubbed."""
+    for resource in recording.by_type("kubernetes:core/v1:Secret"):
+        if resource.inputs["metadata"]["name"] == CONFIG_SECRET:
+            # The provider marks all of a Secret's stringData secret; this config holds only file
+            # paths to the credentials, and any secret value that did leak in is scrubbed.
+            string_data = rpc.unwrap_rpc_secret(resource.inputs["stringData"])
+            text: str = clean(rpc.unwrap_rpc_secret(string_data["alertmanager.yaml"]), secret_values)
+            return text
+    return None
 
 
 def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[str] = ()) -> RenderResult:
@@ -135,7 +161,24 @@ def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[s
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
         written.append(path)
-    return RenderResult(out_dir, stack_json, written)
+
+    rules_dir = out_dir / "prometheus"
+    shutil.rmtree(rules_dir, ignore_errors=True)
+    rules: list[Path] = []
+    for name, groups in rule_files(recording, secrets).items():
+        rules_dir.mkdir(exist_ok=True)
+        rules.append(rules_dir / name)
+        rules[-1].write_text(yaml.safe_dump(groups, sort_keys=False, width=1000))
+
+    alertmanager_dir = out_dir / "alertmanager"
+    shutil.rmtree(alertmanager_dir, ignore_errors=True)
+    alertmanager_path = None
+    text = alertmanager_yaml(recording, secrets)
+    if text is not None:
+        alertmanager_dir.mkdir()
+        alertmanager_path = alertmanager_dir / "alertmanager.yaml"
+        alertmanager_path.write_text(text)
+    return RenderResult(out_dir, stack_json, written, rules, alertmanager_path)
 
 
 def summary(recording: Recording) -> list[str]:
@@ -186,9 +229,17 @@ def render_stack(
     secrets: list[str] | None = None,
     stack_text: str | None = None,
     fail: FailHook | None = None,
+    placeholder_secrets: bool = False,
 ) -> Rendered:
     """Load a stack's config and run the program offline."""
-    config = load_stack_config(project_dir, stack, overrides, secrets, stack_text)
+    config = load_stack_config(
+        project_dir,
+        stack,
+        overrides,
+        secret_overrides=secrets,
+        stack_text=stack_text,
+        placeholder_secrets=placeholder_secrets,
+    )
     return Rendered(config, run_program(project_dir, config, fail))
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from components.config_monitoring import SECRET_KEYS
+
 
 class StackError(Exception):
     """A stack or project file that cannot be read; str() is the one-line message."""
@@ -66,12 +68,16 @@ def load_stack_config(
     project_dir: Path,
     stack: str,
     overrides: list[str] | None = None,
+    *,
     secret_overrides: list[str] | None = None,
     stack_text: str | None = None,
+    placeholder_secrets: bool = False,
 ) -> StackConfig:
     """Merge project defaults, the stack file and overrides for `stack`.
 
     `stack_text` stands in for the stack file's content (an edit not yet written).
+    `placeholder_secrets` stands in an obvious placeholder for each of the program's secrets
+    that the stack does not set, as a `--secret` would (the real CLI would refuse the stack).
     """
     project_file = read_yaml(project_dir / "Pulumi.yaml")
     project = project_file.get("name")
@@ -100,6 +106,11 @@ def load_stack_config(
         _apply_override(config, assignment, secret=False)
     for assignment in secret_overrides or []:
         _apply_override(config, assignment, secret=True)
+    if placeholder_secrets:
+        for key in SECRET_KEYS:
+            full_key = _qualify(project, key)
+            if full_key not in config.values:
+                _apply_override(config, f"{full_key}=offline-placeholder-{key}", secret=True)
     return config
 
 

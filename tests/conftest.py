@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from components.config import PlatformConfig, ServiceSpec, parse_platform_config
+from components.config import SECRET_MARK, PlatformConfig, ServiceSpec, parse_platform_config
 from novactl.render import Rendered, render_stack
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -37,6 +37,10 @@ def minimal_raw_config() -> dict[str, Any]:
     return {
         "namespace": "nova-test",
         "imageRegistry": "registry.example.com",
+        # Secrets are only ever present or absent in parsed config; values stay Pulumi secrets.
+        "slackWebhookUrl": SECRET_MARK,
+        "pagerdutyRoutingKey": SECRET_MARK,
+        "grafanaAdminPassword": SECRET_MARK,
         "services": {
             "feed-service": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}},
             "search-service": {"active": "green", "tags": {"green": "2.0.0"}},
@@ -65,7 +69,7 @@ def make_spec() -> Callable[..., ServiceSpec]:
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, Rendered]:
     """Every stack of the project, rendered once for the session."""
-    return {stack: render_stack(PROJECT_DIR, stack) for stack in STACKS}
+    return {stack: render_stack(PROJECT_DIR, stack, placeholder_secrets=True) for stack in STACKS}
 
 
 @pytest.fixture(scope="session")

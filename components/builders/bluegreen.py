@@ -26,8 +26,7 @@ def service_labels(spec: ServiceSpec) -> dict[str, str]:
     """Labels every object of the service carries, whatever its colour."""
     return {
         conventions.LABEL_NAME: spec.name,
-        conventions.LABEL_PART_OF: conventions.PART_OF,
-        conventions.LABEL_MANAGED_BY: conventions.MANAGED_BY,
+        **conventions.owned_labels(),
     }
 
 
@@ -278,8 +277,7 @@ def namespace(name: str) -> Manifest:
         "metadata": {
             "name": name,
             "labels": {
-                conventions.LABEL_PART_OF: conventions.PART_OF,
-                conventions.LABEL_MANAGED_BY: conventions.MANAGED_BY,
+                **conventions.owned_labels(),
                 "pod-security.kubernetes.io/enforce": "restricted",
                 "pod-security.kubernetes.io/warn": "restricted",
             },

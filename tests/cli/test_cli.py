@@ -35,7 +35,7 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def test_render_writes_stack_json_and_manifests_with_a_summary(tmp_path):
-    result = novactl("render", "staging", "--out", str(tmp_path))
+    result = novactl("render", "staging", "--placeholder-secrets", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     document = json.loads((tmp_path / "stack.json").read_text())
     assert document["stack"] == "staging"
@@ -53,7 +53,15 @@ def test_render_of_a_missing_stack_is_a_usage_error():
 
 def test_bad_config_fails_before_anything_is_written(tmp_path):
     out = tmp_path / "out"
-    result = novactl("render", "staging", "--out", str(out), "--config", "services.feed-service.active=purple")
+    result = novactl(
+        "render",
+        "staging",
+        "--placeholder-secrets",
+        "--out",
+        str(out),
+        "--config",
+        "services.feed-service.active=purple",
+    )
     assert_one_line_error(
         result, "Pulumi.staging.yaml: nova-platform:services.feed-service.active: 'purple' is not one of: blue, green"
     )
@@ -63,7 +71,7 @@ def test_bad_config_fails_before_anything_is_written(tmp_path):
 def test_a_misspelt_key_in_the_stack_file_gets_a_suggestion(project_copy):
     stack = project_copy / "Pulumi.staging.yaml"
     stack.write_text(stack.read_text().replace("    replicas: 2\n", "    replicsa: 2\n", 1))
-    result = novactl("render", "staging", "--out", str(project_copy / "out"), cwd=project_copy)
+    result = novactl("render", "staging", "--placeholder-secrets", "--out", str(project_copy / "out"), cwd=project_copy)
     assert_one_line_error(
         result, "Pulumi.staging.yaml: nova-platform:serviceDefaults.replicsa: unknown key; did you mean 'replicas'?"
     )

@@ -71,8 +71,10 @@ def test_a_flip_changes_exactly_the_active_services_selector(rendered, stack):
     target = other_color(spec.active)
     # Make sure the target colour is deployed first (dev runs a single colour).
     released = [f"services.{spec.name}.tags.{target}={spec.tags.get(target, '9.9.9')}"]
-    before = render_stack(PROJECT_DIR, stack, overrides=released)
-    after = render_stack(PROJECT_DIR, stack, overrides=[*released, f"services.{spec.name}.active={target}"])
+    before = render_stack(PROJECT_DIR, stack, placeholder_secrets=True, overrides=released)
+    after = render_stack(
+        PROJECT_DIR, stack, placeholder_secrets=True, overrides=[*released, f"services.{spec.name}.active={target}"]
+    )
     changes = object_changes(before.manifests(), after.manifests())
     assert [change.describe() for change in changes] == [f"update Service {config.namespace}/{spec.name}"]
     (field,) = changes[0].fields
@@ -84,7 +86,9 @@ def test_a_release_changes_only_the_inactive_colours_objects(rendered, stack):
     config = platform_config(rendered[stack].config)
     spec = config.services[0]
     inactive = other_color(spec.active)
-    after = render_stack(PROJECT_DIR, stack, overrides=[f"services.{spec.name}.tags.{inactive}=9.9.9"])
+    after = render_stack(
+        PROJECT_DIR, stack, placeholder_secrets=True, overrides=[f"services.{spec.name}.tags.{inactive}=9.9.9"]
+    )
     changes = object_changes(rendered[stack].manifests(), after.manifests())
     assert changes
     prefix = f"{spec.name}-{inactive}"
@@ -106,7 +110,9 @@ def test_stack_outputs_name_the_namespace_and_active_colours(rendered, stack):
 
 def test_stack_json_masks_secrets_everywhere(tmp_path):
     registry = "secret-registry.example.com"
-    result = render_stack(PROJECT_DIR, "staging", secrets=[f"imageRegistry={registry}"]).write(tmp_path)
+    result = render_stack(
+        PROJECT_DIR, "staging", placeholder_secrets=True, secrets=[f"imageRegistry={registry}"]
+    ).write(tmp_path)
     texts = [result.stack_json.read_text(), *(path.read_text() for path in result.manifests)]
     assert not [text for text in texts if registry in text]
     assert any("[secret]/nova/feed-service" in text for text in texts)
@@ -119,5 +125,7 @@ def test_bad_config_stops_the_program_before_any_registration():
         asked.append(name)
 
     with pytest.raises(pulumi.RunError, match=r"^Pulumi.staging.yaml: nova-platform:services.feed-service.port: "):
-        render_stack(PROJECT_DIR, "staging", overrides=["services.feed-service.port=0"], fail=watch)
+        render_stack(
+            PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.port=0"], fail=watch
+        )
     assert asked == []

@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 
-from components.config import (
-    SERVICE_DEFAULTS,
-    ConfigError,
-    decode_engine_config,
-    parse_platform_config,
-)
+from components.config import SERVICE_DEFAULTS, decode_engine_config, parse_platform_config
+from components.config_fields import ConfigError
 
 
 def error_for(raw: dict[str, Any]) -> ConfigError:
@@ -228,10 +224,15 @@ def test_engine_config_is_decoded_like_pulumi_config_hands_it_over(raw_config):
         "nova-platform:namespace": "nova-test",
         "nova-platform:imageRegistry": "registry.example.com",
         "nova-platform:services": json.dumps(raw_config["services"]),
+        "nova-platform:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X",
+        "nova-platform:pagerdutyRoutingKey": "R0UT1NGKEY",
+        "nova-platform:grafanaAdminPassword": "hunter2",
         "aws:region": "us-west-2",
     }
     raw = decode_engine_config(flat, "staging")
-    assert raw == {k: v for k, v in raw_config.items()}
+    assert raw == raw_config
+    # Secret values never reach the parsed config, only the fact that they are set.
+    assert "hunter2" not in json.dumps(raw)
     assert parse_platform_config(raw, "staging").namespace == "nova-test"
 
 

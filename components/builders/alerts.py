@@ -1,0 +1,150 @@
+"""The platform's alert rules (PrometheusRule `nova-alerts`), the roadmap's six done right.
+
+Ratios are ratios (5xx over all requests, not 5xx per second), every alert carries the
+`severity` that Alertmanager routes on and the labels it groups and inhibits by, and every
+metric is one the standard exporters really publish (kube-state-metrics, kubelet/cAdvisor,
+postgres_exporter) or the services' own contract (docs/metrics.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components import conventions
+from components.builders import Manifest
+from components.config import PlatformConfig
+
+ALERT_RULES_NAME = "nova-alerts"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alerting rule and the words a responder reads."""
+
+    name: str
+    expr: str
+    duration: str
+    severity: str
+    summary: str
+    description: str
+
+    def rule(self, runbook_base_url: str, cluster: str) -> dict[str, Any]:
+        """The rule as Prometheus reads it."""
+        return {
+            "alert": self.name,
+            "expr": self.expr,
+            "for": self.duration,
+            # `cluster` is set here rather than left to Prometheus' external labels, so routing
+            # and inhibition work the same on a cluster whose Prometheus we do not install.
+            "labels": {"severity": self.severity, "cluster": cluster},
+            "annotations": {
+                "summary": self.summary,
+                "description": self.description,
+                "runbook_url": f"{runbook_base_url}/{self.name}.md",
+            },
+        }
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:g}%"
+
+
+def platform_alerts(config: PlatformConfig) -> list[Alert]:
+    """The six platform alerts, with this stack's namespace and thresholds."""
+    ns = config.namespace
+    limits = config.monitoring.thresholds
+    requests = f'http_requests_total{{namespace="{ns}"}}'
+    errors = f'http_requests_total{{namespace="{ns}", status=~"5.."}}'
+    buckets = f'http_request_duration_seconds_bucket{{namespace="{ns}"}}'
+    return [
+        Alert(
+            "HighErrorRate",
+            f"sum by (namespace, service) (rate({errors}[5m]))\n"
+            f"  /\nsum by (namespace, service) (rate({requests}[5m]))\n  > {limits.error_rate:g}",
+            "5m",
+            "critical",
+            "{{ $labels.service }}: {{ $value | humanizePercentage }} of requests fail",
+            f"More than {_percent(limits.error_rate)} of {{{{ $labels.service }}}} requests in "
+            "{{ $labels.namespace }} returned 5xx over the last 5 minutes.",
+        ),
+        Alert(
+            "HighLatencyP95",
+            f"histogram_quantile(0.95, sum by (le, service) (rate({buckets}[5m])))\n  > {limits.latency_p95_seconds:g}",
+            "5m",
+            "warning",
+            "{{ $labels.service }}: p95 latency {{ $value | humanizeDuration }}",
+            f"The 95th percentile of {{{{ $labels.service }}}} request latency is above "
+            f"{limits.latency_p95_seconds:g}s.",
+        ),
+        Alert(
+            "PodCrashLooping",
+            # max_over_time: between restarts the container is briefly running, and the waiting
+            # series disappears; without it every restart would reset the `for` clock.
+            f"max by (namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason"
+            f'{{namespace="{ns}", reason="CrashLoopBackOff"}}[5m])) >= 1',
+            "5m",
+            "warning",
+            "{{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
+            "Container {{ $labels.container }} of pod {{ $labels.pod }} has been in CrashLoopBackOff for 5 minutes.",
+        ),
+        Alert(
+            "HighDiskUsage",
+            "max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes)\n  /\n"
+            "max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes)\n"
+            f"  > {limits.disk_usage:g}",
+            "10m",
+            "warning",
+            "PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full",
+            f"The volume of PVC {{{{ $labels.persistentvolumeclaim }}}} has been more than "
+            f"{_percent(limits.disk_usage)} used for 10 minutes.",
+        ),
+        Alert(
+            "DatabaseConnectionPoolNearMax",
+            "sum by (namespace, service, instance) (pg_stat_activity_count)\n  /\n"
+            "max by (namespace, service, instance) (pg_settings_max_connections)\n"
+            f"  > {limits.db_connection_usage:g}",
+            "5m",
+            "warning",
+            "PostgreSQL {{ $labels.instance }} uses {{ $value | humanizePercentage }} of max_connections",
+            f"More than {_percent(limits.db_connection_usage)} of max_connections on "
+            "{{ $labels.instance }} are in use; new connections will soon be refused.",
+        ),
+        Alert(
+            "HighMemoryUsage",
+            f'max by (namespace, pod, container) (container_memory_working_set_bytes{{namespace="{ns}", '
+            'container!=""})\n  /\n'
+            f'max by (namespace, pod, container) (kube_pod_container_resource_limits{{namespace="{ns}", '
+            'resource="memory"})\n'
+            f"  > {limits.memory_usage:g}",
+            "5m",
+            "warning",
+            "{{ $labels.namespace }}/{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit",
+            f"Container {{{{ $labels.container }}}} has used more than {_percent(limits.memory_usage)} of its "
+            "memory limit for 5 minutes; it will be OOM-killed at the limit.",
+        ),
+    ]
+
+
+def rule_groups(config: PlatformConfig) -> list[dict[str, Any]]:
+    """The `groups:` of the platform alerts, as promtool and the operator read them."""
+    runbooks = config.monitoring.runbook_base_url
+    rules = [alert.rule(runbooks, config.cluster_name) for alert in platform_alerts(config)]
+    return [{"name": "nova-platform", "rules": rules}]
+
+
+def prometheus_rule(name: str, groups: list[dict[str, Any]], config: PlatformConfig) -> Manifest:
+    """A PrometheusRule in the monitoring namespace, labelled so the operator loads it."""
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": name,
+            "namespace": config.monitoring.namespace,
+            "labels": {
+                **config.monitoring.rule_selector,
+                **conventions.owned_labels(),
+            },
+        },
+        "spec": {"groups": groups},
+    }

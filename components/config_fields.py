@@ -1,0 +1,142 @@
+"""Field checks for stack config: each takes a value and its key path, returns it clean.
+
+Every check raises ConfigError naming the full `pulumi config set --path` key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from components import conventions
+from components.quantities import parse_quantity
+
+T = TypeVar("T")
+
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")
+
+
+class ConfigError(Exception):
+    """A stack config value that cannot be used; str() is the one-line message for users."""
+
+    def __init__(self, key: str, message: str, stack_file: str | None = None):
+        super().__init__(key, message, stack_file)
+        self.key = key
+        self.message = message
+        self.stack_file = stack_file
+
+    def __str__(self) -> str:
+        where = f"{self.stack_file}: " if self.stack_file else ""
+        return f"{where}{conventions.PROJECT}:{self.key}: {self.message}"
+
+
+def present(raw: Mapping[str, Any], name: str, key: str) -> Any:
+    if name not in raw or raw[name] is None:
+        raise ConfigError(key, "is required")
+    return raw[name]
+
+
+def required(raw: Mapping[str, Any], name: str, key: str, check: Callable[[Any, str], T]) -> T:
+    return check(present(raw, name, key), key)
+
+
+def mapping(value: Any, key: str, expected: str = "an object") -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, f"expected {expected}, got {describe(value)}")
+    return value
+
+
+def string(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(key, f"expected a non-empty string, got {describe(value)}")
+    return value
+
+
+def integer(value: Any, key: str, lowest: int, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(key, f"expected an integer, got {describe(value)}")
+    if not lowest <= value <= highest:
+        raise ConfigError(key, f"{value} is out of range ({lowest}..{highest})")
+    return value
+
+
+def choice(value: Any, key: str, choices: tuple[T, ...]) -> T:
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise ConfigError(key, f"{value!r} is not one of: {', '.join(map(str, choices))}")
+
+
+def dns_label(value: Any, key: str) -> str:
+    text = string(value, key)
+    if len(text) > conventions.DNS_LABEL_MAX or not conventions.DNS_LABEL.match(text):
+        raise ConfigError(key, f"{text!r} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)")
+    return text
+
+
+def registry(value: Any, key: str) -> str:
+    text = string(value, key)
+    if not _REGISTRY.match(text):
+        raise ConfigError(key, f"{text!r} is not a registry host[:port][/path] (no scheme, no trailing '/')")
+    return text
+
+
+def http_path(value: Any, key: str) -> str:
+    text = string(value, key)
+    if not text.startswith("/") or any(char.isspace() for char in text):
+        raise ConfigError(key, f"{text!r} is not an HTTP path (it starts with '/', no spaces)")
+    return text
+
+
+def quantity(value: Any, key: str) -> str:
+    # `pulumi config set --path ...cpu 1` stores a number: accept it as the quantity it means.
+    text = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else string(value, key)
+    try:
+        amount = parse_quantity(text)
+    except ValueError as error:
+        raise ConfigError(key, str(error)) from None
+    if amount <= 0:
+        raise ConfigError(key, f"{text!r} must be greater than zero")
+    return text
+
+
+def image_tag(value: Any, key: str) -> str:
+    # `pulumi config set --path ...tags.blue 42` stores an integer; a tag is its text.
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else string(value, key)
+    if not _IMAGE_TAG.match(text):
+        raise ConfigError(key, f"{text!r} is not a valid image tag")
+    if text == "latest":
+        raise ConfigError(key, "'latest' is not allowed: pin a version so a rollout is repeatable")
+    return text
+
+
+def pinned_image(value: Any, key: str) -> str:
+    text = string(value, key)
+    name, _, tag = text.rpartition(":")
+    if "@sha256:" in text:
+        return text
+    if not name or "/" in tag:
+        raise ConfigError(key, f"{text!r} has no tag: pin a version (image:tag or image@sha256:...)")
+    image_tag(tag, key)
+    return text
+
+
+def reject_unknown(raw: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
+    for name in raw:
+        if name not in allowed:
+            key = f"{path}.{name}" if path else str(name)
+            close = difflib.get_close_matches(str(name), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(allowed)})"
+            raise ConfigError(key, f"unknown key{hint}")
+
+
+def describe(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"

@@ -1,0 +1,144 @@
+"""The `monitoring` block of the stack config: install mode, routing targets, thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components import conventions
+from components.config_fields import ConfigError, choice, mapping, reject_unknown, string
+
+Notifications = Literal["required", "off"]
+NOTIFICATIONS: tuple[Notifications, ...] = ("required", "off")
+
+SECRET_KEYS = ("slackWebhookUrl", "pagerdutyRoutingKey", "grafanaAdminPassword")
+"""Top-level keys that are Pulumi secrets (`pulumi config set --secret KEY ...`)."""
+
+_NOTIFICATION_SECRETS = ("slackWebhookUrl", "pagerdutyRoutingKey")
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """Where the platform alerts fire; ratios are fractions (0.05 is 5%)."""
+
+    error_rate: float
+    latency_p95_seconds: float
+    disk_usage: float
+    db_connection_usage: float
+    memory_usage: float
+
+
+@dataclass(frozen=True)
+class MonitoringSpec:
+    """How this stack monitors and alerts."""
+
+    install: bool  # False: the cluster already runs the Prometheus operator
+    namespace: str
+    rule_selector: Mapping[str, str]  # labels that make the operator load our rules
+    notifications: Notifications  # off: every alert goes to a null receiver
+    alert_channel: str  # Slack channel for warnings (and a copy of every page)
+    default_channel: str  # Slack channel for anything without a known severity
+    thresholds: AlertThresholds
+    runbook_base_url: str
+
+
+_DEFAULT_THRESHOLDS = {
+    "errorRate": 0.05,
+    "latencyP95Seconds": 1.0,
+    "diskUsage": 0.85,
+    "dbConnectionUsage": 0.8,
+    "memoryUsage": 0.85,
+}
+_DEFAULT_RUNBOOKS = "https://github.com/proerror/nova-platform/blob/main/docs/runbooks"
+_KEYS = ("install", "namespace", "ruleSelector", "notifications", "slack", "thresholds", "runbookBaseUrl")
+
+
+def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
+    """Validate `monitoring` (absent means all defaults); `secrets` are the secret keys set."""
+    block = mapping(raw if raw is not None else {}, "monitoring")
+    reject_unknown(block, _KEYS, "monitoring")
+    install = block.get("install", True)
+    if not isinstance(install, bool):
+        raise ConfigError("monitoring.install", f"expected true or false, got {install!r}")
+    namespace = string(block.get("namespace", "monitoring"), "monitoring.namespace")
+    if install:
+        if "ruleSelector" in block:
+            raise ConfigError(
+                "monitoring.ruleSelector",
+                f"only for install: false; the installed stack selects `release: {conventions.MONITORING_RELEASE}`",
+            )
+        rule_selector: Mapping[str, str] = {"release": conventions.MONITORING_RELEASE}
+    else:
+        rule_selector = _labels(block.get("ruleSelector"), "monitoring.ruleSelector")
+    notifications = choice(block.get("notifications", "required"), "monitoring.notifications", NOTIFICATIONS)
+    if notifications == "required":
+        for key in _NOTIFICATION_SECRETS:
+            if key not in secrets:
+                raise ConfigError(
+                    key,
+                    f"is required while monitoring.notifications is required: "
+                    f"pulumi config set --secret {key} <value> -s {stack}",
+                )
+    if install and "grafanaAdminPassword" not in secrets:
+        raise ConfigError(
+            "grafanaAdminPassword",
+            f"is required to install Grafana: pulumi config set --secret grafanaAdminPassword <value> -s {stack}",
+        )
+    slack = mapping(block.get("slack", {}), "monitoring.slack")
+    reject_unknown(slack, ("alertChannel", "defaultChannel"), "monitoring.slack")
+    return MonitoringSpec(
+        install=install,
+        namespace=namespace,
+        rule_selector=rule_selector,
+        notifications=notifications,
+        alert_channel=_channel(slack.get("alertChannel", f"#nova-alerts-{stack}"), "monitoring.slack.alertChannel"),
+        default_channel=_channel(slack.get("defaultChannel", "#nova-ops"), "monitoring.slack.defaultChannel"),
+        thresholds=_thresholds(block.get("thresholds", {})),
+        runbook_base_url=_url(block.get("runbookBaseUrl", _DEFAULT_RUNBOOKS), "monitoring.runbookBaseUrl"),
+    )
+
+
+def _thresholds(raw: Any) -> AlertThresholds:
+    block = mapping(raw, "monitoring.thresholds")
+    reject_unknown(block, tuple(_DEFAULT_THRESHOLDS), "monitoring.thresholds")
+    values = {**_DEFAULT_THRESHOLDS}
+    for name, value in block.items():
+        key = f"monitoring.thresholds.{name}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(key, f"expected a number, got {value!r}")
+        ratio = name != "latencyP95Seconds"
+        if value <= 0 or (ratio and value >= 1):
+            limit = "between 0 and 1 (0.05 is 5%)" if ratio else "greater than 0"
+            raise ConfigError(key, f"{value} must be {limit}")
+        values[name] = float(value)
+    return AlertThresholds(
+        error_rate=values["errorRate"],
+        latency_p95_seconds=values["latencyP95Seconds"],
+        disk_usage=values["diskUsage"],
+        db_connection_usage=values["dbConnectionUsage"],
+        memory_usage=values["memoryUsage"],
+    )
+
+
+def _labels(raw: Any, key: str) -> dict[str, str]:
+    if raw is None:
+        raise ConfigError(key, "is required with install: false (the labels your operator's ruleSelector matches)")
+    block = mapping(raw, key)
+    if not block:
+        raise ConfigError(key, "needs at least one label")
+    return {str(name): string(value, f"{key}.{name}") for name, value in block.items()}
+
+
+def _channel(value: Any, key: str) -> str:
+    text = string(value, key)
+    if not text.startswith(("#", "@")):
+        raise ConfigError(key, f"{text!r} is not a Slack channel (#channel)")
+    return text
+
+
+def _url(value: Any, key: str) -> str:
+    text = string(value, key)
+    if not text.startswith("https://"):
+        raise ConfigError(key, f"{text!r} is not an https:// URL")
+    return text.rstrip("/")

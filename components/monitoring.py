@@ -1,0 +1,114 @@
+"""Monitoring: kube-prometheus-stack, the platform alert rules and the Alertmanager routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import conventions
+from components.builders import alertmanager as routing
+from components.builders import alerts, monitoring
+from components.config import PlatformConfig
+from components.manifests import register
+
+
+@dataclass(frozen=True)
+class MonitoringSecrets:
+    """The Pulumi secrets monitoring needs (None when the stack does not set them)."""
+
+    slack_webhook_url: pulumi.Output[str] | None
+    pagerduty_routing_key: pulumi.Output[str] | None
+    grafana_admin_password: pulumi.Output[str] | None
+
+
+class Monitoring(pulumi.ComponentResource):
+    """The monitoring stack of one cluster and the platform's alerting on top of it."""
+
+    def __init__(
+        self, name: str, config: PlatformConfig, secrets: MonitoringSecrets, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("nova:platform:Monitoring", name, None, opts)
+        spec = config.monitoring
+        child = pulumi.ResourceOptions(parent=self)
+        before_release: list[pulumi.Resource] = []
+        if spec.install:
+            namespace = register(spec.namespace, monitoring.monitoring_namespace(config), child)
+            child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+            before_release.append(namespace)
+
+        if spec.notifications == "required":
+            before_release.append(
+                register(
+                    routing.RECEIVERS_SECRET,
+                    monitoring.secret(
+                        routing.RECEIVERS_SECRET,
+                        spec.namespace,
+                        {
+                            routing.SLACK_WEBHOOK_KEY: secrets.slack_webhook_url,
+                            routing.PAGERDUTY_KEY: secrets.pagerduty_routing_key,
+                        },
+                    ),
+                    child,
+                )
+            )
+        else:
+            pulumi.log.warn(
+                f"{config.stack}: monitoring.notifications is off: every alert goes to the null receiver "
+                "and nobody is notified",
+                self,
+            )
+        self.alertmanager_config = routing.alertmanager_config(config)
+        before_release.append(
+            register(
+                routing.CONFIG_SECRET,
+                monitoring.alertmanager_config_secret(config, self.alertmanager_config),
+                child,
+            )
+        )
+
+        crd_gate: list[pulumi.Resource] = []
+        if spec.install:
+            before_release.append(
+                register(
+                    monitoring.GRAFANA_ADMIN_SECRET,
+                    monitoring.secret(
+                        monitoring.GRAFANA_ADMIN_SECRET,
+                        spec.namespace,
+                        {"admin-user": "admin", "admin-password": secrets.grafana_admin_password},
+                    ),
+                    child,
+                )
+            )
+            chart = conventions.CHARTS["kube-prometheus-stack"]
+            release = k8s.helm.v3.Release(
+                conventions.MONITORING_RELEASE,
+                k8s.helm.v3.ReleaseArgs(
+                    name=conventions.MONITORING_RELEASE,  # fixed: the rule selector names it
+                    chart=chart.chart,
+                    version=chart.version,
+                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
+                    namespace=spec.namespace,
+                    values=monitoring.chart_values(config),
+                    atomic=True,
+                    cleanup_on_fail=True,
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=before_release),
+            )
+            crd_gate.append(release)
+
+        # The PrometheusRule CRD comes with the chart: the rule waits for the release.
+        self.alert_rules = register(
+            alerts.ALERT_RULES_NAME,
+            alerts.prometheus_rule(alerts.ALERT_RULES_NAME, alerts.rule_groups(config), config),
+            pulumi.ResourceOptions(parent=self, depends_on=crd_gate + before_release[:1]),
+        )
+        self.register_outputs(
+            {
+                "namespace": spec.namespace,
+                "release": conventions.MONITORING_RELEASE if spec.install else None,
+                "ruleSelector": dict(spec.rule_selector),
+                "notifications": spec.notifications,
+            }
+        )
