@@ -6,7 +6,10 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 STACK ?= staging
 
-.PHONY: render test lint typecheck unit benchmark clean
+.PHONY: render test tools lint typecheck unit benchmark clean
+
+# promtool and amtool: the real Prometheus and Alertmanager tools, from Debian's packages.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nova-platform needs Python 3.11 or newer")'
@@ -24,8 +27,18 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 render: $(RUNTIME_STAMP)
 	$(BIN)/python -m novactl render $(STACK) --placeholder-secrets
 
-## test: set up .venv, then lint, type-check and run every test
-test: lint typecheck unit
+## test: set up .venv and the tools, then lint, type-check and run every test
+test: tools lint typecheck unit
+
+## tools: install promtool and amtool (Debian: prometheus, prometheus-alertmanager) if missing
+tools:
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
+		echo "Installing promtool and amtool from Debian packages"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager; \
+	fi
+	@promtool --version 2>&1 | head -n 1
+	@amtool --version 2>&1 | head -n 1
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -34,7 +47,7 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-unit: $(DEV_STAMP)
+unit: $(DEV_STAMP) tools
 	$(BIN)/pytest
 
 ## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor

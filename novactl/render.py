@@ -93,10 +93,11 @@ def manifest(resource: Registration, secret_values: Iterable[str] = ()) -> dict[
     ordered = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
     ordered.update({key: value for key, value in sorted(inputs.items()) if key not in ordered})
     if resource.type == "kubernetes:core/v1:Secret":
-        # Secret payloads are masked even when the program forgot to mark them secret.
+        # Secret payloads show their keys only, even when the program forgot to mark them secret.
         for field in ("data", "stringData"):
-            if field in ordered:
-                ordered[field] = {key: SECRET_MASK for key in ordered[field]}
+            payload = rpc.unwrap_rpc_secret(resource.inputs.get(field))
+            if isinstance(payload, dict):
+                ordered[field] = dict.fromkeys(sorted(payload), SECRET_MASK)
     return ordered
 
 
