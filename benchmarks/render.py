@@ -67,8 +67,10 @@ def floor(recording: Recording) -> float:
                 parent=replayed.get(resource.parent),
                 depends_on=[replayed[urn] for urn in resource.options["dependsOn"]],
             )
-            if resource.custom:
+            if resource.custom and "kind" in resource.inputs:
                 replayed[resource.urn] = register(resource.name, resource.inputs, opts)
+            elif resource.custom:  # a Helm release: the SDK's bare custom resource
+                replayed[resource.urn] = pulumi.CustomResource(resource.type, resource.name, resource.inputs, opts)
             else:
                 replayed[resource.urn] = _Bare(resource.type, resource.name, opts)
 

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import STACKS
-
-AMTOOL = shutil.which("amtool")
+from tests.tools.conftest import run_tool
 
 
 def amtool(*args: str) -> subprocess.CompletedProcess[str]:
-    if AMTOOL is None:
-        pytest.fail("amtool is not installed: run `make tools` (Debian package prometheus-alertmanager)")
-    return subprocess.run([AMTOOL, *args], capture_output=True, text=True, check=False)
+    return run_tool("amtool", "prometheus-alertmanager", *args)
 
 
 @pytest.fixture(scope="module")
-def configs(rendered, tmp_path_factory) -> dict[str, Path]:
-    files = {}
-    for stack in STACKS:
-        result = rendered[stack].write(tmp_path_factory.mktemp(stack))
-        assert result.alertmanager_config is not None
-        files[stack] = result.alertmanager_config
-    return files
+def configs(written) -> dict[str, Path]:
+    files = {stack: result.alertmanager_config for stack, result in written.items()}
+    assert None not in files.values()
+    return {stack: path for stack, path in files.items() if path is not None}
 
 
 @pytest.mark.parametrize("stack", STACKS)

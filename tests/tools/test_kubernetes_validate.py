@@ -24,8 +24,8 @@ def validate(paths: list[Path]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_rendered_manifests_are_valid_kubernetes(rendered, stack, tmp_path):
-    result = rendered[stack].write(tmp_path)
+def test_rendered_manifests_are_valid_kubernetes(written, stack):
+    result = written[stack]
     assert result.manifests
     outcome = validate(result.manifests)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,23 +11,16 @@ import yaml
 from novactl.render import platform_config
 from tests.conftest import STACKS
 from tests.tools import promtool_cases
-
-PROMTOOL = shutil.which("promtool")
+from tests.tools.conftest import run_tool
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess[str]:
-    if PROMTOOL is None:
-        pytest.fail("promtool is not installed: run `make tools` (Debian package prometheus)")
-    return subprocess.run([PROMTOOL, *args], capture_output=True, text=True, check=False)
+    return run_tool("promtool", "prometheus", *args)
 
 
 @pytest.fixture(scope="module")
-def rule_files(rendered, tmp_path_factory) -> dict[str, Path]:
-    files = {}
-    for stack in STACKS:
-        result = rendered[stack].write(tmp_path_factory.mktemp(stack))
-        (files[stack],) = result.rule_files
-    return files
+def rule_files(written) -> dict[str, Path]:
+    return {stack: result.rule_files[0] for stack, result in written.items()}
 
 
 @pytest.mark.parametrize("stack", STACKS)
