@@ -29,6 +29,7 @@ from components.config_fields import (
     required,
 )
 from components.config_monitoring import SECRET_KEYS, MonitoringSpec, parse_monitoring
+from components.config_slo import DEFAULT_BUCKETS, SloSpec, histogram_buckets, merge_slos, parse_slos, slo_list
 from components.conventions import COLORS, Color
 from components.quantities import parse_quantity
 
@@ -83,6 +84,8 @@ class ServiceSpec:
     drain_seconds: int
     shutdown_seconds: int
     autoscaling: AutoscalingSpec | None
+    histogram_buckets: tuple[float, ...]
+    slos: tuple[SloSpec, ...]
 
     @property
     def deployed_colors(self) -> tuple[Color, ...]:
@@ -134,6 +137,8 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
     "drainSeconds": 15,
     "shutdownSeconds": 30,
     "autoscaling": False,
+    "histogramBuckets": list(DEFAULT_BUCKETS),
+    "slos": [],
 }
 _NESTED = ("liveness", "readiness", "resources", "autoscaling")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
@@ -250,6 +255,8 @@ def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
         resources=ResourceSpec(resources["cpu"], resources["memory"], resources["memoryLimit"]),
         drain_seconds=settings["drainSeconds"],
         shutdown_seconds=settings["shutdownSeconds"],
+        histogram_buckets=tuple(settings["histogramBuckets"]),
+        slos=parse_slos(settings["slos"], tuple(settings["histogramBuckets"])),
         autoscaling=AutoscalingSpec(autoscaling["min"], autoscaling["max"], autoscaling["targetCPU"])
         if autoscaling
         else None,
@@ -271,6 +278,8 @@ def _settings(raw: Mapping[str, Any], path: str, per_service: bool) -> dict[str,
         "drainSeconds": lambda value, key: integer(value, key, 0, 600),
         "shutdownSeconds": lambda value, key: integer(value, key, 1, 3600),
         "autoscaling": _autoscaling_settings,
+        "histogramBuckets": histogram_buckets,
+        "slos": slo_list,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}
 
@@ -307,6 +316,8 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     for key, value in override.items():
         if key in _NESTED and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = {**merged[key], **value}
+        elif key == "slos":
+            merged[key] = merge_slos(merged.get(key, []), value)
         else:
             merged[key] = value
     return merged

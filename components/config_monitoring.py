@@ -41,6 +41,7 @@ class MonitoringSpec:
     default_channel: str  # Slack channel for anything without a known severity
     thresholds: AlertThresholds
     runbook_base_url: str
+    slo_budget_alert: float  # fraction of an SLO's 30-day error budget spent that raises a warning
 
 
 _DEFAULT_THRESHOLDS = {
@@ -51,7 +52,16 @@ _DEFAULT_THRESHOLDS = {
     "memoryUsage": 0.85,
 }
 _DEFAULT_RUNBOOKS = "https://github.com/proerror/nova-platform/blob/main/docs/runbooks"
-_KEYS = ("install", "namespace", "ruleSelector", "notifications", "slack", "thresholds", "runbookBaseUrl")
+_KEYS = (
+    "install",
+    "namespace",
+    "ruleSelector",
+    "notifications",
+    "slack",
+    "thresholds",
+    "runbookBaseUrl",
+    "sloBudgetAlert",
+)
 
 
 def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
@@ -96,7 +106,16 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
         default_channel=_channel(slack.get("defaultChannel", "#nova-ops"), "monitoring.slack.defaultChannel"),
         thresholds=_thresholds(block.get("thresholds", {})),
         runbook_base_url=_url(block.get("runbookBaseUrl", _DEFAULT_RUNBOOKS), "monitoring.runbookBaseUrl"),
+        slo_budget_alert=_fraction(block.get("sloBudgetAlert", 0.5), "monitoring.sloBudgetAlert"),
     )
+
+
+def _fraction(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(key, f"expected a number, got {value!r}")
+    if not 0 < value < 1:
+        raise ConfigError(key, f"{value} must be between 0 and 1 (0.5 is half the budget)")
+    return float(value)
 
 
 def _thresholds(raw: Any) -> AlertThresholds:
@@ -105,13 +124,12 @@ def _thresholds(raw: Any) -> AlertThresholds:
     values = {**_DEFAULT_THRESHOLDS}
     for name, value in block.items():
         key = f"monitoring.thresholds.{name}"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"expected a number, got {value!r}")
-        ratio = name != "latencyP95Seconds"
-        if value <= 0 or (ratio and value >= 1):
-            limit = "between 0 and 1 (0.05 is 5%)" if ratio else "greater than 0"
-            raise ConfigError(key, f"{value} must be {limit}")
-        values[name] = float(value)
+        if name != "latencyP95Seconds":
+            values[name] = _fraction(value, key)
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(key, f"{value!r} must be a number of seconds greater than 0")
+        else:
+            values[name] = float(value)
     return AlertThresholds(
         error_rate=values["errorRate"],
         latency_p95_seconds=values["latencyP95Seconds"],

@@ -68,7 +68,8 @@ class Monitoring(pulumi.ComponentResource):
             )
         )
 
-        crd_gate: list[pulumi.Resource] = []
+        # What later CRs (PrometheusRules) and dashboards wait for.
+        self.crd_gate: list[pulumi.Resource] = []
         if spec.install:
             before_release.append(
                 register(
@@ -96,13 +97,13 @@ class Monitoring(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=before_release),
             )
-            crd_gate.append(release)
+            self.crd_gate = [release]
 
         # The PrometheusRule CRD comes with the chart: the rule waits for the release.
         self.alert_rules = register(
             alerts.ALERT_RULES_NAME,
             alerts.prometheus_rule(alerts.ALERT_RULES_NAME, alerts.rule_groups(config), config),
-            pulumi.ResourceOptions(parent=self, depends_on=crd_gate + before_release[:1]),
+            pulumi.ResourceOptions(parent=self, depends_on=self.crd_gate),
         )
         self.register_outputs(
             {

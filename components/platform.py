@@ -9,6 +9,7 @@ from components.builders import bluegreen as build
 from components.config import PlatformConfig
 from components.manifests import register
 from components.monitoring import Monitoring, MonitoringSecrets
+from components.slo import ServiceLevelObjectives
 
 
 class Platform(pulumi.ComponentResource):
@@ -25,6 +26,9 @@ class Platform(pulumi.ComponentResource):
     ):
         super().__init__("nova:platform:Platform", name, None, opts)
         self.monitoring = Monitoring("monitoring", config, secrets, pulumi.ResourceOptions(parent=self))
+        self.slos = ServiceLevelObjectives(
+            "slos", config, self.monitoring.crd_gate, pulumi.ResourceOptions(parent=self)
+        )
         namespace = register(config.namespace, build.namespace(config.namespace), pulumi.ResourceOptions(parent=self))
         self.services = {
             spec.name: BlueGreenService(

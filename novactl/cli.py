@@ -62,6 +62,8 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
         print(f"Wrote {len(result.rule_files)} rule file(s) under {out_dir / 'prometheus'}")
     if result.alertmanager_config:
         print(f"Wrote {result.alertmanager_config}")
+    if result.dashboards:
+        print(f"Wrote {len(result.dashboards)} Grafana dashboard(s) under {out_dir / 'grafana'}")
     print(f"Wrote {result.stack_json} and {len(result.manifests)} manifests under {manifests_dir} in {elapsed:.2f}s")
     return EXIT_OK
 

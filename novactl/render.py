@@ -18,6 +18,7 @@ import yaml
 from pulumi.runtime import rpc
 
 from components.builders.alertmanager import CONFIG_SECRET
+from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
 from novactl.engine import FailHook, Recording, Registration, run_program
 from novactl.stackfiles import StackConfig, load_stack_config
@@ -117,6 +118,7 @@ class RenderResult:
     manifests: list[Path]
     rule_files: list[Path]
     alertmanager_config: Path | None
+    dashboards: list[Path]
 
 
 PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
@@ -128,6 +130,15 @@ def rule_files(recording: Recording, secret_values: Iterable[str] = ()) -> dict[
         f"{resource.inputs['metadata']['name']}.rules.yaml": clean(resource.inputs["spec"], secret_values)
         for resource in recording.by_type(PROMETHEUS_RULE_TYPE)
     }
+
+
+def dashboards(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, str]:
+    """File name -> JSON of every Grafana dashboard ConfigMap (labelled for the sidecar)."""
+    found: dict[str, str] = {}
+    for resource in recording.by_type("kubernetes:core/v1:ConfigMap"):
+        if resource.inputs["metadata"].get("labels", {}).get(GRAFANA_DASHBOARD_LABEL) == "1":
+            found.update(clean(resource.inputs.get("data", {}), secret_values))
+    return found
 
 
 def alertmanager_yaml(recording: Recording, secret_values: Iterable[str] = ()) -> str | None:
@@ -179,7 +190,14 @@ def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[s
         alertmanager_dir.mkdir()
         alertmanager_path = alertmanager_dir / "alertmanager.yaml"
         alertmanager_path.write_text(text)
-    return RenderResult(out_dir, stack_json, written, rules, alertmanager_path)
+    grafana_dir = out_dir / "grafana"
+    shutil.rmtree(grafana_dir, ignore_errors=True)
+    dashboard_paths: list[Path] = []
+    for name, text in dashboards(recording, secrets).items():
+        grafana_dir.mkdir(exist_ok=True)
+        dashboard_paths.append(grafana_dir / name)
+        dashboard_paths[-1].write_text(text)
+    return RenderResult(out_dir, stack_json, written, rules, alertmanager_path, dashboard_paths)
 
 
 def summary(recording: Recording) -> list[str]:
