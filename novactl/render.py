@@ -174,30 +174,31 @@ def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[s
         path.write_text(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
         written.append(path)
 
-    rules_dir = out_dir / "prometheus"
-    shutil.rmtree(rules_dir, ignore_errors=True)
-    rules: list[Path] = []
-    for name, groups in rule_files(recording, secrets).items():
-        rules_dir.mkdir(exist_ok=True)
-        rules.append(rules_dir / name)
-        rules[-1].write_text(yaml.safe_dump(groups, sort_keys=False, width=1000))
-
-    alertmanager_dir = out_dir / "alertmanager"
-    shutil.rmtree(alertmanager_dir, ignore_errors=True)
-    alertmanager_path = None
-    text = alertmanager_yaml(recording, secrets)
-    if text is not None:
-        alertmanager_dir.mkdir()
-        alertmanager_path = alertmanager_dir / "alertmanager.yaml"
-        alertmanager_path.write_text(text)
-    grafana_dir = out_dir / "grafana"
-    shutil.rmtree(grafana_dir, ignore_errors=True)
-    dashboard_paths: list[Path] = []
-    for name, text in dashboards(recording, secrets).items():
-        grafana_dir.mkdir(exist_ok=True)
-        dashboard_paths.append(grafana_dir / name)
-        dashboard_paths[-1].write_text(text)
+    rules = _replace_folder(
+        out_dir / "prometheus",
+        {
+            name: yaml.safe_dump(groups, sort_keys=False, width=1000)
+            for name, groups in rule_files(recording, secrets).items()
+        },
+    )
+    alertmanager = alertmanager_yaml(recording, secrets)
+    alertmanager_files = _replace_folder(
+        out_dir / "alertmanager", {"alertmanager.yaml": alertmanager} if alertmanager is not None else {}
+    )
+    alertmanager_path = alertmanager_files[0] if alertmanager_files else None
+    dashboard_paths = _replace_folder(out_dir / "grafana", dashboards(recording, secrets))
     return RenderResult(out_dir, stack_json, written, rules, alertmanager_path, dashboard_paths)
+
+
+def _replace_folder(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write `files` (name -> text) into `folder`, dropping what an earlier render left there."""
+    shutil.rmtree(folder, ignore_errors=True)
+    paths = []
+    for name, text in files.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        paths.append(folder / name)
+        paths[-1].write_text(text)
+    return paths
 
 
 def summary(recording: Recording) -> list[str]:

@@ -30,22 +30,25 @@ def _counters(ok_per_step: int, errors_per_step: int, onset: int, steps: int) ->
     ]
 
 
+def _alert_labels(severity: str, **extra: str) -> dict[str, str]:
+    """Labels every SLO alert of the error-rate SLO carries: the series' and the rule's."""
+    return {
+        "sloth_id": f"{SERVICE}-{SLO}",
+        "sloth_service": SERVICE,
+        "sloth_slo": SLO,
+        "slo_kind": "availability",
+        "service": SERVICE,
+        "slo": SLO,
+        "cluster": "nova-staging",
+        "severity": severity,
+        **extra,
+    }
+
+
 def burn_alert(severity: str, long: str, short: str, burn: str) -> dict[str, Any]:
     """The expected SLOErrorBudgetBurn alert of the error-rate SLO for one window pair."""
     return {
-        "exp_labels": {
-            "sloth_id": f"{SERVICE}-{SLO}",
-            "sloth_service": SERVICE,
-            "sloth_slo": SLO,
-            "slo_kind": "availability",
-            "service": SERVICE,
-            "slo": SLO,
-            "cluster": "nova-staging",
-            "severity": severity,
-            "long_window": long,
-            "short_window": short,
-            "burn_rate": burn,
-        },
+        "exp_labels": _alert_labels(severity, long_window=long, short_window=short, burn_rate=burn),
         "exp_annotations": {
             "summary": f"{SERVICE} {SLO}: error budget burning {burn}x too fast ({long} and {short})",
             "description": f"Over both the last {long} and {short}, more than {burn}x the error rate that "
@@ -172,16 +175,7 @@ def budget_low(rule_file: str, fraction_spent: float) -> dict[str, Any]:
         remaining = f"{(1 - fraction_spent) * 100:g}%"
         expected = [
             {
-                "exp_labels": {
-                    "sloth_id": f"{SERVICE}-{SLO}",
-                    "sloth_service": SERVICE,
-                    "sloth_slo": SLO,
-                    "slo_kind": "availability",
-                    "service": SERVICE,
-                    "slo": SLO,
-                    "cluster": "nova-staging",
-                    "severity": "warning",
-                },
+                "exp_labels": _alert_labels("warning"),
                 "exp_annotations": {
                     "summary": f"{SERVICE} {SLO}: more than 50% of the 30d error budget is spent",
                     "description": f"{remaining} of the error budget remains; "
