@@ -59,11 +59,10 @@ class Monitoring(pulumi.ComponentResource):
                 "and nobody is notified",
                 self,
             )
-        self.alertmanager_config = routing.alertmanager_config(config)
         before_release.append(
             register(
                 routing.CONFIG_SECRET,
-                monitoring.alertmanager_config_secret(config, self.alertmanager_config),
+                monitoring.alertmanager_config_secret(config, routing.alertmanager_config(config)),
                 child,
             )
         )

@@ -6,6 +6,7 @@ doubles) become ints again, and secrets become "[secret]", wherever they are.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from collections import Counter
@@ -51,30 +52,35 @@ def clean(value: Any, secret_values: Iterable[str] = ()) -> Any:
     return walk(value)
 
 
-def resource_record(resource: Registration, secret_values: Iterable[str] = ()) -> dict[str, Any]:
-    """One entry of stack.json."""
-    return {
-        "urn": resource.urn,
-        "type": resource.type,
-        "name": resource.name,
-        "parent": resource.parent,
-        "inputs": clean(resource.inputs, secret_values),
-        "dependencies": resource.dependencies,
-        "options": resource.options,
-    }
+CleanedResource = tuple[Registration, dict[str, Any]]
+"""A registration with its inputs cleaned (masked, ints, sorted) once for every output."""
 
 
-def stack_document(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, Any]:
+def stack_document(
+    recording: Recording, cleaned: list[CleanedResource], secret_values: Iterable[str] = ()
+) -> dict[str, Any]:
     """The whole stack.json document."""
-    secrets = list(secret_values)
-    stack_outputs = {
-        urn: clean(outputs, secrets) for urn, outputs in recording.outputs.items() if "::pulumi:pulumi:Stack::" in urn
-    }
+    stack_outputs = [
+        clean(outputs, secret_values) for urn, outputs in recording.outputs.items() if "::pulumi:pulumi:Stack::" in urn
+    ]
     return {
         "stack": recording.stack,
         "project": recording.project,
-        "outputs": next(iter(stack_outputs.values()), {}),
-        "resources": [resource_record(resource, secrets) for resource in recording.resources],
+        "outputs": next(iter(stack_outputs), {}),
+        "resources": [
+            {
+                "urn": resource.urn,
+                "type": resource.type,
+                "name": resource.name,
+                "parent": resource.parent,
+                "inputs": inputs,
+                "dependencies": resource.dependencies,
+                "options": resource.options,
+            }
+            # By URN: registrations arrive from a thread pool in an order that varies from run to
+            # run, and stack.json must not change when the program did not.
+            for resource, inputs in sorted(cleaned, key=lambda item: item[0].urn)
+        ],
     }
 
 
@@ -90,9 +96,12 @@ def is_kubernetes_object(resource: Registration) -> bool:
 
 def manifest(resource: Registration, secret_values: Iterable[str] = ()) -> dict[str, Any]:
     """The Kubernetes object as `kubectl apply` would read it, fields in the usual order."""
-    inputs = clean(resource.inputs, secret_values)
-    ordered = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
-    ordered.update({key: value for key, value in sorted(inputs.items()) if key not in ordered})
+    return _manifest(resource, clean(resource.inputs, secret_values))
+
+
+def _manifest(resource: Registration, inputs: dict[str, Any]) -> dict[str, Any]:
+    ordered: dict[str, Any] = {key: inputs[key] for key in ("apiVersion", "kind", "metadata") if key in inputs}
+    ordered.update({key: value for key, value in inputs.items() if key not in ordered})
     if resource.type == "kubernetes:core/v1:Secret":
         # Secret payloads show their keys only, even when the program forgot to mark them secret.
         for field in ("data", "stringData"):
@@ -124,20 +133,22 @@ class RenderResult:
 PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 
-def rule_files(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+def rule_files(cleaned: list[CleanedResource]) -> dict[str, dict[str, Any]]:
     """`<name>.rules.yaml` -> the `groups:` document of each PrometheusRule, as promtool reads it."""
     return {
-        f"{resource.inputs['metadata']['name']}.rules.yaml": clean(resource.inputs["spec"], secret_values)
-        for resource in recording.by_type(PROMETHEUS_RULE_TYPE)
+        f"{inputs['metadata']['name']}.rules.yaml": inputs["spec"]
+        for resource, inputs in cleaned
+        if resource.type == PROMETHEUS_RULE_TYPE
     }
 
 
-def dashboards(recording: Recording, secret_values: Iterable[str] = ()) -> dict[str, str]:
+def dashboards(cleaned: list[CleanedResource]) -> dict[str, str]:
     """File name -> JSON of every Grafana dashboard ConfigMap (labelled for the sidecar)."""
     found: dict[str, str] = {}
-    for resource in recording.by_type("kubernetes:core/v1:ConfigMap"):
-        if resource.inputs["metadata"].get("labels", {}).get(GRAFANA_DASHBOARD_LABEL) == "1":
-            found.update(clean(resource.inputs.get("data", {}), secret_values))
+    for resource, inputs in cleaned:
+        labels = inputs.get("metadata", {}).get("labels", {})
+        if resource.type == "kubernetes:core/v1:ConfigMap" and labels.get(GRAFANA_DASHBOARD_LABEL) == "1":
+            found.update(inputs.get("data", {}))
     return found
 
 
@@ -153,43 +164,6 @@ def alertmanager_yaml(recording: Recording, secret_values: Iterable[str] = ()) -
     return None
 
 
-def write_outputs(recording: Recording, out_dir: Path, secret_values: Iterable[str] = ()) -> RenderResult:
-    """Write stack.json and manifests/ under `out_dir`, replacing what a previous render left."""
-    secrets = list(secret_values)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stack_json = out_dir / "stack.json"
-    stack_json.write_text(json.dumps(stack_document(recording, secrets), indent=2, sort_keys=False) + "\n")
-
-    manifests_dir = out_dir / "manifests"
-    shutil.rmtree(manifests_dir, ignore_errors=True)
-    written: list[Path] = []
-    for resource in recording.resources:
-        if not is_kubernetes_object(resource):
-            continue
-        document = manifest(resource, secrets)
-        path = manifests_dir / manifest_path(document)
-        if path in written:
-            raise ValueError(f"two objects render to {path.relative_to(out_dir)}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
-        written.append(path)
-
-    rules = _replace_folder(
-        out_dir / "prometheus",
-        {
-            name: yaml.safe_dump(groups, sort_keys=False, width=1000)
-            for name, groups in rule_files(recording, secrets).items()
-        },
-    )
-    alertmanager = alertmanager_yaml(recording, secrets)
-    alertmanager_files = _replace_folder(
-        out_dir / "alertmanager", {"alertmanager.yaml": alertmanager} if alertmanager is not None else {}
-    )
-    alertmanager_path = alertmanager_files[0] if alertmanager_files else None
-    dashboard_paths = _replace_folder(out_dir / "grafana", dashboards(recording, secrets))
-    return RenderResult(out_dir, stack_json, written, rules, alertmanager_path, dashboard_paths)
-
-
 def _replace_folder(folder: Path, files: dict[str, str]) -> list[Path]:
     """Write `files` (name -> text) into `folder`, dropping what an earlier render left there."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -203,22 +177,20 @@ def _replace_folder(folder: Path, files: dict[str, str]) -> list[Path]:
 
 def summary(recording: Recording) -> list[str]:
     """Resources per component and type, one line each, for the render report."""
-    components = {resource.urn: resource.name for resource in recording.resources if not resource.custom}
-    kinds = {resource.urn: resource.type for resource in recording.resources if not resource.custom}
-    counts: Counter[tuple[str, str]] = Counter()
-    for resource in recording.resources:
-        if resource.custom:
-            owner_type = kinds.get(resource.parent, "stack")
-            counts[(owner_type, resource.type)] += 1
-    per_component = Counter(kinds[urn] for urn in components)
-    lines = [f"{count:5d}  {type_}" for type_, count in sorted(per_component.items())]
-    lines += [f"{count:5d}  {type_}  (in {owner})" for (owner, type_), count in sorted(counts.items())]
+    component_types = {resource.urn: resource.type for resource in recording.resources if not resource.custom}
+    owned: Counter[tuple[str, str]] = Counter(
+        (component_types.get(resource.parent, "stack"), resource.type)
+        for resource in recording.resources
+        if resource.custom
+    )
+    lines = [f"{count:5d}  {type_}" for type_, count in sorted(Counter(component_types.values()).items())]
+    lines += [f"{count:5d}  {type_}  (in {owner})" for (owner, type_), count in sorted(owned.items())]
     return lines
 
 
 @dataclass
 class Rendered:
-    """One stack rendered in memory: the recording, its config and its cleaned manifests."""
+    """One stack rendered in memory: the recording, its config, and everything written from it."""
 
     config: StackConfig
     recording: Recording
@@ -228,17 +200,50 @@ class Rendered:
         """Values to scrub from every output."""
         return sorted(self.config.secret_values)
 
+    @functools.cached_property
+    def cleaned(self) -> list[CleanedResource]:
+        """Every registration with its inputs cleaned, once; outputs share these (read-only)."""
+        secrets = self.secret_values
+        return [(resource, clean(resource.inputs, secrets)) for resource in self.recording.resources]
+
     def manifests(self) -> list[dict[str, Any]]:
         """Every Kubernetes object, cleaned and masked, in registration order."""
-        return [
-            manifest(resource, self.secret_values)
-            for resource in self.recording.resources
-            if is_kubernetes_object(resource)
-        ]
+        return [_manifest(resource, inputs) for resource, inputs in self.cleaned if is_kubernetes_object(resource)]
 
     def write(self, out_dir: Path) -> RenderResult:
-        """Write stack.json and manifests/ under `out_dir`."""
-        return write_outputs(self.recording, out_dir, self.secret_values)
+        """Write stack.json, manifests/, prometheus/, alertmanager/ and grafana/ under `out_dir`,
+        replacing what a previous render left."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stack_json = out_dir / "stack.json"
+        document = stack_document(self.recording, self.cleaned, self.secret_values)
+        stack_json.write_text(json.dumps(document, indent=2) + "\n")
+
+        manifests_dir = out_dir / "manifests"
+        shutil.rmtree(manifests_dir, ignore_errors=True)
+        written: list[Path] = []
+        for item in self.manifests():
+            path = manifests_dir / manifest_path(item)
+            if path in written:
+                raise ValueError(f"two objects render to {path.relative_to(out_dir)}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(item, sort_keys=False, default_flow_style=False))
+            written.append(path)
+
+        rules = _replace_folder(
+            out_dir / "prometheus",
+            {
+                name: yaml.safe_dump(groups, sort_keys=False, width=1000)
+                for name, groups in rule_files(self.cleaned).items()
+            },
+        )
+        alertmanager = alertmanager_yaml(self.recording, self.secret_values)
+        alertmanager_files = _replace_folder(
+            out_dir / "alertmanager", {"alertmanager.yaml": alertmanager} if alertmanager is not None else {}
+        )
+        dashboard_paths = _replace_folder(out_dir / "grafana", dashboards(self.cleaned))
+        return RenderResult(
+            out_dir, stack_json, written, rules, alertmanager_files[0] if alertmanager_files else None, dashboard_paths
+        )
 
 
 def render_stack(

@@ -110,7 +110,7 @@ def load_stack_config(
         for key in SECRET_KEYS:
             full_key = _qualify(project, key)
             if full_key not in config.values:
-                _apply_override(config, f"{full_key}=offline-placeholder-{key}", secret=True)
+                config.values[full_key] = _placeholder(config, full_key)
     return config
 
 
@@ -118,13 +118,18 @@ def _qualify(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
+def _placeholder(config: StackConfig, key: str) -> str:
+    """A stand-in for a secret that cannot be had offline, marked secret so it is masked."""
+    placeholder = f"offline-placeholder-{key.replace(':', '-')}"
+    config.secret_keys.add(key)
+    config.secret_values.add(placeholder)
+    return placeholder
+
+
 def _replace_secure(value: Any, key: str, config: StackConfig) -> Any:
     """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret."""
     if isinstance(value, dict) and set(value) == {"secure"}:
-        config.secret_keys.add(key)
-        placeholder = f"offline-placeholder-{key.replace(':', '-')}"
-        config.secret_values.add(placeholder)
-        return placeholder
+        return _placeholder(config, key)
     if isinstance(value, dict):
         return {name: _replace_secure(item, key, config) for name, item in value.items()}
     if isinstance(value, list):

@@ -21,74 +21,80 @@ SERVICE_VARIABLE = "service"
 _SERVICE = f'sloth_service="${SERVICE_VARIABLE}"'
 
 
-def _panel(
-    panel_id: int, title: str, *, kind: str, targets: list[tuple[str, str]], unit: str, grid: dict[str, int]
-) -> dict[str, Any]:
-    return {
-        "id": panel_id,
-        "type": kind,
-        "title": title,
-        "datasource": {"type": "prometheus", "uid": "${datasource}"},
-        "gridPos": grid,
-        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-        "targets": [
-            {"refId": chr(ord("A") + index), "expr": expr, "legendFormat": legend}
-            for index, (expr, legend) in enumerate(targets)
+# (title, panel type, unit, width of 24, [(query, legend)]), laid out left to right, 8 high.
+_PANELS: tuple[tuple[str, str, str, int, list[tuple[str, str]]], ...] = (
+    (
+        "SLI over 30 days against the objective",
+        "timeseries",
+        "percentunit",
+        12,
+        [
+            (f"1 - slo:sli_error:ratio_rate30d{{{_SERVICE}}}", "{{sloth_slo}} SLI"),
+            (f"slo:objective:ratio{{{_SERVICE}}}", "{{sloth_slo}} objective"),
         ],
-    }
+    ),
+    (
+        "Error budget remaining (30 days)",
+        "stat",
+        "percentunit",
+        12,
+        [(f"slo:period_error_budget_remaining:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
+    ),
+    (
+        "Current burn rate (5m; 1 spends the budget exactly in 30 days)",
+        "timeseries",
+        "none",
+        12,
+        [(f"slo:current_burn_rate:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
+    ),
+    (
+        "Error budget consumed over time",
+        "timeseries",
+        "percentunit",
+        12,
+        [(f"1 - slo:period_error_budget_remaining:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
+    ),
+    (
+        "Latency SLO compliance (share of requests under the threshold)",
+        "timeseries",
+        "percentunit",
+        24,
+        [
+            (f'1 - slo:sli_error:ratio_rate5m{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} 5m"),
+            (f'1 - slo:sli_error:ratio_rate30d{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} 30d"),
+            (f'slo:objective:ratio{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} objective"),
+        ],
+    ),
+)
+_PANEL_HEIGHT = 8
+
+
+def _panels() -> list[dict[str, Any]]:
+    panels, x, y = [], 0, 0
+    for panel_id, (title, kind, unit, width, targets) in enumerate(_PANELS, start=1):
+        if x + width > 24:
+            x, y = 0, y + _PANEL_HEIGHT
+        panels.append(
+            {
+                "id": panel_id,
+                "type": kind,
+                "title": title,
+                "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                "gridPos": {"x": x, "y": y, "w": width, "h": _PANEL_HEIGHT},
+                "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+                "targets": [
+                    {"refId": chr(ord("A") + index), "expr": expr, "legendFormat": legend}
+                    for index, (expr, legend) in enumerate(targets)
+                ],
+            }
+        )
+        x += width
+    return panels
 
 
 def slo_dashboard() -> dict[str, Any]:
     """The dashboard JSON: a service variable and the five SLO panels."""
-    panels = [
-        _panel(
-            1,
-            "SLI over 30 days against the objective",
-            kind="timeseries",
-            targets=[
-                (f"1 - slo:sli_error:ratio_rate30d{{{_SERVICE}}}", "{{sloth_slo}} SLI"),
-                (f"slo:objective:ratio{{{_SERVICE}}}", "{{sloth_slo}} objective"),
-            ],
-            unit="percentunit",
-            grid={"x": 0, "y": 0, "w": 12, "h": 8},
-        ),
-        _panel(
-            2,
-            "Error budget remaining (30 days)",
-            kind="stat",
-            targets=[(f"slo:period_error_budget_remaining:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
-            unit="percentunit",
-            grid={"x": 12, "y": 0, "w": 12, "h": 8},
-        ),
-        _panel(
-            3,
-            "Current burn rate (5m; 1 spends the budget exactly in 30 days)",
-            kind="timeseries",
-            targets=[(f"slo:current_burn_rate:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
-            unit="none",
-            grid={"x": 0, "y": 8, "w": 12, "h": 8},
-        ),
-        _panel(
-            4,
-            "Error budget consumed over time",
-            kind="timeseries",
-            targets=[(f"1 - slo:period_error_budget_remaining:ratio{{{_SERVICE}}}", "{{sloth_slo}}")],
-            unit="percentunit",
-            grid={"x": 12, "y": 8, "w": 12, "h": 8},
-        ),
-        _panel(
-            5,
-            "Latency SLO compliance (share of requests under the threshold)",
-            kind="timeseries",
-            targets=[
-                (f'1 - slo:sli_error:ratio_rate5m{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} 5m"),
-                (f'1 - slo:sli_error:ratio_rate30d{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} 30d"),
-                (f'slo:objective:ratio{{{_SERVICE}, slo_kind="latency"}}', "{{sloth_slo}} objective"),
-            ],
-            unit="percentunit",
-            grid={"x": 0, "y": 16, "w": 24, "h": 8},
-        ),
-    ]
+    panels = _panels()
     return {
         "uid": DASHBOARD_UID,
         "title": "Nova SLOs",
