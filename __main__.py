@@ -4,7 +4,7 @@ import pulumi
 
 from components.config_fields import ConfigError
 from components.platform import Platform
-from components.stack_config import load_monitoring_secrets, load_platform_config
+from components.stack_config import load_platform_config, load_secrets
 
 try:
     config = load_platform_config()
@@ -12,7 +12,7 @@ except ConfigError as error:
     # RunError ends the program with this one line and no traceback, before any resource.
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform("nova", config, load_monitoring_secrets())
+platform = Platform("nova", config, load_secrets())
 
 pulumi.export("namespace", config.namespace)
 pulumi.export("activeColors", {spec.name: spec.active for spec in config.services})

@@ -19,7 +19,7 @@ class BlueGreenArgs:
 
     spec: ServiceSpec
     namespace: str
-    image_registry: str
+    image_repository: str | pulumi.Output[str]  # <registry>/nova/<service>, or the ECR repository URL
     smoke_test_image: str
     after: list[pulumi.Resource] = field(default_factory=list)  # e.g. the namespace
 
@@ -61,7 +61,8 @@ class BlueGreenService(pulumi.ComponentResource):
         namespace = args.namespace
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
         name = conventions.colour_name(spec.name, color)
-        deployment = register(name, build.deployment(spec, color, namespace, args.image_registry), child)
+        image = pulumi.Output.concat(args.image_repository, ":", spec.tags[color])
+        deployment = register(name, build.deployment(spec, color, namespace, image), child)
         service = register(name, build.colour_service(spec, color, namespace), child)
         register(name, build.pod_disruption_budget(spec, color, namespace), child)
         if spec.is_scaled_to_zero(color):
@@ -71,7 +72,7 @@ class BlueGreenService(pulumi.ComponentResource):
             register(name, build.horizontal_pod_autoscaler(spec, color, namespace), child)
         smoke_test = register(
             f"{name}-smoke",
-            build.smoke_test_job(spec, color, namespace, args.image_registry, args.smoke_test_image),
+            build.smoke_test_job(spec, color, namespace, args.smoke_test_image),
             pulumi.ResourceOptions(parent=self, depends_on=[*args.after, deployment, service]),
         )
         return [deployment, smoke_test]

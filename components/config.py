@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
+from components.config_aws import AwsSpec, parse_aws
 from components.config_fields import (
     ConfigError,
     choice,
@@ -28,7 +29,17 @@ from components.config_fields import (
     reject_unknown,
     required,
 )
-from components.config_monitoring import SECRET_KEYS, MonitoringSpec, parse_monitoring
+from components.config_gitops import GitOpsSpec, parse_gitops
+from components.config_monitoring import MonitoringSpec, parse_monitoring
+from components.config_observability import (
+    LoggingSpec,
+    PerformanceSpec,
+    TracingSpec,
+    parse_logging,
+    parse_performance,
+    parse_tracing,
+)
+from components.config_secrets import SECRET_KEYS
 from components.config_slo import DEFAULT_BUCKETS, SloSpec, histogram_buckets, merge_slos, parse_slos, slo_list
 from components.conventions import COLORS, Color
 from components.quantities import parse_quantity
@@ -110,11 +121,16 @@ class PlatformConfig:
     stack: str
     namespace: str
     cloud: Cloud
-    cluster_name: str  # the `cluster` label on every alert
-    image_registry: str
+    cluster_name: str  # the `cluster` label on every alert, and the EKS cluster's name
+    image_registry: str | None  # local stacks; AWS stacks pull from their ECR repositories
     smoke_test_image: str
     services: tuple[ServiceSpec, ...]
     monitoring: MonitoringSpec
+    gitops: GitOpsSpec | None = None
+    logging: LoggingSpec | None = None
+    tracing: TracingSpec | None = None
+    performance: PerformanceSpec | None = None
+    aws: AwsSpec | None = None  # set exactly when cloud is aws
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -152,13 +168,20 @@ TOP_LEVEL_KEYS = (
     "serviceDefaults",
     "services",
     "monitoring",
+    "gitops",
+    "logging",
+    "tracing",
+    "performance",
+    "aws",
     *SECRET_KEYS,
 )
+AWS_REGION_KEY = "aws:region"
+"""The AWS provider's region, the one key from outside our namespace the program reads."""
 SECRET_MARK = "[secret]"
 """What a secret key holds in the parsed raw config: its presence, never its value."""
 
 
-OBJECT_KEYS = ("serviceDefaults", "services", "monitoring")
+OBJECT_KEYS = ("serviceDefaults", "services", "monitoring", "gitops", "logging", "tracing", "performance", "aws")
 
 
 def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
@@ -169,6 +192,8 @@ def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
     """
     prefix = f"{conventions.PROJECT}:"
     raw: dict[str, Any] = {}
+    if AWS_REGION_KEY in flat:
+        raw[AWS_REGION_KEY] = flat[AWS_REGION_KEY]
     for full_key, text in flat.items():
         if not full_key.startswith(prefix):
             continue
@@ -196,11 +221,11 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
 
 
 def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
-    reject_unknown(raw, TOP_LEVEL_KEYS, "")
+    reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY), "")
     namespace = required(raw, "namespace", "namespace", dns_label)
     cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
-    image_registry = required(raw, "imageRegistry", "imageRegistry", registry)
+    image_registry = _image_registry(raw, cloud)
     smoke_image = pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
     defaults = _settings(mapping(raw.get("serviceDefaults", {}), "serviceDefaults"), "serviceDefaults", False)
     services_raw = mapping(present(raw, "services", "services"), "services")
@@ -209,7 +234,32 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     services = tuple(_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
     secrets = {key for key in SECRET_KEYS if key in raw}
     monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
-    return PlatformConfig(stack, namespace, cloud, cluster_name, image_registry, smoke_image, services, monitoring)
+    return PlatformConfig(
+        stack,
+        namespace,
+        cloud,
+        cluster_name,
+        image_registry,
+        smoke_image,
+        services,
+        monitoring,
+        gitops=parse_gitops(raw.get("gitops"), stack),
+        logging=parse_logging(raw.get("logging")),
+        tracing=parse_tracing(raw.get("tracing")),
+        performance=parse_performance(raw.get("performance"), secrets, stack),
+        aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
+    )
+
+
+def _image_registry(raw: Mapping[str, Any], cloud: Cloud) -> str | None:
+    """Local stacks name their registry; AWS stacks pull from the ECR repositories they own."""
+    if cloud == "local":
+        return required(raw, "imageRegistry", "imageRegistry", registry)
+    if "imageRegistry" in raw:
+        raise ConfigError(
+            "imageRegistry", "only for cloud: local; an AWS stack pulls from its own ECR repositories (nova/<service>)"
+        )
+    return None
 
 
 def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:

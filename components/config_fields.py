@@ -70,6 +70,19 @@ def choice(value: Any, key: str, choices: tuple[T, ...]) -> T:
     raise ConfigError(key, f"{value!r} is not one of: {', '.join(map(str, choices))}")
 
 
+def boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"expected true or false, got {describe(value)}")
+    return value
+
+
+def https_url(value: Any, key: str) -> str:
+    text = string(value, key)
+    if not text.startswith("https://") or any(char.isspace() for char in text):
+        raise ConfigError(key, f"{text!r} is not an https:// URL")
+    return text.rstrip("/")
+
+
 def dns_label(value: Any, key: str) -> str:
     text = string(value, key)
     if len(text) > conventions.DNS_LABEL_MAX or not conventions.DNS_LABEL.match(text):

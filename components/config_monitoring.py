@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
-from components.config_fields import ConfigError, choice, mapping, reject_unknown, string
+from components.config_fields import ConfigError, boolean, choice, https_url, mapping, reject_unknown, string
 
 Notifications = Literal["required", "off"]
 NOTIFICATIONS: tuple[Notifications, ...] = ("required", "off")
-
-SECRET_KEYS = ("slackWebhookUrl", "pagerdutyRoutingKey", "grafanaAdminPassword")
-"""Top-level keys that are Pulumi secrets (`pulumi config set --secret KEY ...`)."""
 
 _NOTIFICATION_SECRETS = ("slackWebhookUrl", "pagerdutyRoutingKey")
 
@@ -68,9 +65,7 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
     """Validate `monitoring` (absent means all defaults); `secrets` are the secret keys set."""
     block = mapping(raw if raw is not None else {}, "monitoring")
     reject_unknown(block, _KEYS, "monitoring")
-    install = block.get("install", True)
-    if not isinstance(install, bool):
-        raise ConfigError("monitoring.install", f"expected true or false, got {install!r}")
+    install = boolean(block.get("install", True), "monitoring.install")
     namespace = string(block.get("namespace", "monitoring"), "monitoring.namespace")
     if install:
         if "ruleSelector" in block:
@@ -105,7 +100,7 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
         alert_channel=_channel(slack.get("alertChannel", f"#nova-alerts-{stack}"), "monitoring.slack.alertChannel"),
         default_channel=_channel(slack.get("defaultChannel", "#nova-ops"), "monitoring.slack.defaultChannel"),
         thresholds=_thresholds(block.get("thresholds", {})),
-        runbook_base_url=_url(block.get("runbookBaseUrl", _DEFAULT_RUNBOOKS), "monitoring.runbookBaseUrl"),
+        runbook_base_url=https_url(block.get("runbookBaseUrl", _DEFAULT_RUNBOOKS), "monitoring.runbookBaseUrl"),
         slo_budget_alert=_fraction(block.get("sloBudgetAlert", 0.5), "monitoring.sloBudgetAlert"),
     )
 
@@ -153,10 +148,3 @@ def _channel(value: Any, key: str) -> str:
     if not text.startswith(("#", "@")):
         raise ConfigError(key, f"{text!r} is not a Slack channel (#channel)")
     return text
-
-
-def _url(value: Any, key: str) -> str:
-    text = string(value, key)
-    if not text.startswith("https://"):
-        raise ConfigError(key, f"{text!r} is not an https:// URL")
-    return text.rstrip("/")

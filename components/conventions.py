@@ -32,6 +32,15 @@ ZONE_TOPOLOGY_KEY: Final = "topology.kubernetes.io/zone"
 MONITORING_RELEASE: Final = "kube-prometheus-stack"
 """Fixed Helm release name: the chart's operator loads PrometheusRules labelled `release: <it>`."""
 
+# Fixed Helm release names: Services that other pieces send to are named after them.
+ARGOCD_RELEASE: Final = "argocd"
+LOKI_RELEASE: Final = "loki"  # -> Service loki-gateway (Alloy, the collector, Grafana)
+ALLOY_RELEASE: Final = "alloy"
+TEMPO_RELEASE: Final = "tempo"  # -> Service tempo (the collector, Grafana)
+OTEL_GATEWAY_RELEASE: Final = "otel-gateway"  # -> Service otel-gateway (applications, the node agent)
+OTEL_AGENT_RELEASE: Final = "otel-agent"
+INFLUXDB_RELEASE: Final = "influxdb"
+
 
 @dataclass(frozen=True)
 class HelmChart:
@@ -49,6 +58,43 @@ CHARTS: Final[dict[str, HelmChart]] = {
         chart="kube-prometheus-stack",
         version="81.6.2",
         why="Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node exporter",
+    ),
+    "argo-cd": HelmChart(
+        repo="https://argoproj.github.io/argo-helm",
+        chart="argo-cd",
+        version="9.5.7",
+        why="ArgoCD 3.x; 3.2+ reads application.sync.requireOverridePrivilegeForRevisionSync",
+    ),
+    "loki": HelmChart(
+        # Grafana handed its OSS charts to grafana-community on 2026-01-30 (grafana/helm-charts#4087).
+        repo="https://grafana-community.github.io/helm-charts",
+        chart="loki",
+        version="12.0.1",
+        why="Loki 3.7 (tsdb, schema v13, OTLP ingestion); replaces the deprecated loki-stack",
+    ),
+    "alloy": HelmChart(
+        repo="https://grafana.github.io/helm-charts",
+        chart="alloy",
+        version="1.10.0",
+        why="Grafana Alloy, the log shipper after Promtail's end of life (March 2026)",
+    ),
+    "tempo": HelmChart(
+        repo="https://grafana-community.github.io/helm-charts",
+        chart="tempo",
+        version="3.0.0",
+        why="Tempo 3.0 monolithic (grafana-community/helm-charts#764: live-store, backend scheduler)",
+    ),
+    "opentelemetry-collector": HelmChart(
+        repo="https://open-telemetry.github.io/opentelemetry-helm-charts",
+        chart="opentelemetry-collector",
+        version="0.177.0",
+        why="collector 0.163: otlp_grpc/otlp_http exporters and k8s_attributes processor names",
+    ),
+    "influxdb2": HelmChart(
+        repo="https://helm.influxdata.com/",
+        chart="influxdb2",
+        version="2.1.2",
+        why="InfluxDB 2 with adminUser.existingSecret and a persistent volume",
     ),
 }
 """The one table of pinned charts; every Helm release takes its chart from here."""
@@ -84,9 +130,9 @@ def colour_name(service: str, color: Color) -> str:
     return f"{service}-{color}"
 
 
-def image_ref(registry: str, service: str, tag: str) -> str:
-    """The image of one service at one tag: `<registry>/nova/<service>:<tag>`."""
-    return f"{registry}/nova/{service}:{tag}"
+def repository_name(service: str) -> str:
+    """A service's image repository within a registry (also its ECR repository name)."""
+    return f"nova/{service}"
 
 
 def other_color(color: Color) -> Color:

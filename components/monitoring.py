@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components import conventions
+from components import conventions, helm
 from components.builders import alertmanager as routing
-from components.builders import alerts, monitoring
+from components.builders import alerts, core, monitoring
 from components.config import PlatformConfig
 from components.manifests import register
 
@@ -34,7 +33,8 @@ class Monitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         before_release: list[pulumi.Resource] = []
         if spec.install:
-            namespace = register(spec.namespace, monitoring.monitoring_namespace(config), child)
+            # node-exporter needs the host's network, PID namespace and filesystem: 'privileged'.
+            namespace = register(spec.namespace, core.namespace(spec.namespace, "privileged"), child)
             child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
             before_release.append(namespace)
 
@@ -42,7 +42,7 @@ class Monitoring(pulumi.ComponentResource):
             before_release.append(
                 register(
                     routing.RECEIVERS_SECRET,
-                    monitoring.secret(
+                    core.secret(
                         routing.RECEIVERS_SECRET,
                         spec.namespace,
                         {
@@ -73,7 +73,7 @@ class Monitoring(pulumi.ComponentResource):
             before_release.append(
                 register(
                     monitoring.GRAFANA_ADMIN_SECRET,
-                    monitoring.secret(
+                    core.secret(
                         monitoring.GRAFANA_ADMIN_SECRET,
                         spec.namespace,
                         {"admin-user": "admin", "admin-password": secrets.grafana_admin_password},
@@ -81,19 +81,11 @@ class Monitoring(pulumi.ComponentResource):
                     child,
                 )
             )
-            chart = conventions.CHARTS["kube-prometheus-stack"]
-            release = k8s.helm.v3.Release(
-                conventions.MONITORING_RELEASE,
-                k8s.helm.v3.ReleaseArgs(
-                    name=conventions.MONITORING_RELEASE,  # fixed: the rule selector names it
-                    chart=chart.chart,
-                    version=chart.version,
-                    repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
-                    namespace=spec.namespace,
-                    values=monitoring.chart_values(config),
-                    atomic=True,
-                    cleanup_on_fail=True,
-                ),
+            release = helm.release(
+                conventions.MONITORING_RELEASE,  # fixed: the rule selector names it
+                "kube-prometheus-stack",
+                spec.namespace,
+                monitoring.chart_values(config),
                 pulumi.ResourceOptions(parent=self, depends_on=before_release),
             )
             self.crd_gate = [release]

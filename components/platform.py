@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 
+from components import conventions
+from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
-from components.builders import bluegreen as build
+from components.builders import core
 from components.config import PlatformConfig
+from components.gitops import GitOps
+from components.logs import Logs
 from components.manifests import register
 from components.monitoring import Monitoring, MonitoringSecrets
+from components.performance import InfluxSecrets, PerformanceHistory
+from components.registry import ImageRegistry
 from components.slo import ServiceLevelObjectives
+from components.traces import Traces
+
+
+@dataclass(frozen=True)
+class PlatformSecrets:
+    """Every Pulumi secret the platform uses (None where the stack does not set it)."""
+
+    monitoring: MonitoringSecrets
+    influxdb: InfluxSecrets
 
 
 class Platform(pulumi.ComponentResource):
-    """The Nova platform of one stack: its namespace and a BlueGreenService per service."""
+    """The Nova platform of one stack: monitoring, the optional pieces the config turns on,
+    the stack namespace and a BlueGreenService per service."""
 
     services: dict[str, BlueGreenService]
 
@@ -21,26 +39,48 @@ class Platform(pulumi.ComponentResource):
         self,
         name: str,
         config: PlatformConfig,
-        secrets: MonitoringSecrets,
+        secrets: PlatformSecrets,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("nova:platform:Platform", name, None, opts)
-        self.monitoring = Monitoring("monitoring", config, secrets, pulumi.ResourceOptions(parent=self))
-        self.slos = ServiceLevelObjectives(
-            "slos", config, self.monitoring.crd_gate, pulumi.ResourceOptions(parent=self)
-        )
-        namespace = register(config.namespace, build.namespace(config.namespace), pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self)
+        self.monitoring = Monitoring("monitoring", config, secrets.monitoring, child)
+        self.slos = ServiceLevelObjectives("slos", config, self.monitoring.crd_gate, child)
+
+        identity: ClusterIdentity | None = None
+        if config.aws is not None and (config.logging is not None or config.tracing is not None):
+            identity = cluster_identity(config, pulumi.InvokeOutputOptions(parent=self))
+        if config.gitops is not None:
+            GitOps("gitops", config, child)
+        if config.logging is not None:
+            Logs("logs", config, identity, child)
+        if config.tracing is not None:
+            Traces("traces", config, identity, child)
+        if config.performance is not None:
+            PerformanceHistory("performance", config, secrets.influxdb, child)
+
+        repositories: dict[str, str | pulumi.Output[str]]
+        if config.aws is not None:
+            repositories = dict(ImageRegistry("images", config, child).repository_urls)
+        else:
+            assert config.image_registry is not None
+            repositories = {
+                spec.name: f"{config.image_registry}/{conventions.repository_name(spec.name)}"
+                for spec in config.services
+            }
+
+        namespace = register(config.namespace, core.namespace(config.namespace, "restricted"), child)
         self.services = {
             spec.name: BlueGreenService(
                 spec.name,
                 BlueGreenArgs(
                     spec=spec,
                     namespace=config.namespace,
-                    image_registry=config.image_registry,
+                    image_repository=repositories[spec.name],
                     smoke_test_image=config.smoke_test_image,
                     after=[namespace],
                 ),
-                pulumi.ResourceOptions(parent=self),
+                child,
             )
             for spec in config.services
         }

@@ -11,6 +11,8 @@ from pulumi.runtime import config as runtime_config
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
 from components.conventions import PROJECT
 from components.monitoring import MonitoringSecrets
+from components.performance import InfluxSecrets
+from components.platform import PlatformSecrets
 
 
 def load_platform_config() -> PlatformConfig:
@@ -22,11 +24,17 @@ def load_platform_config() -> PlatformConfig:
     return parse_platform_config(decode_engine_config(flat, stack), stack)
 
 
-def load_monitoring_secrets() -> MonitoringSecrets:
-    """The monitoring credentials as Pulumi secrets: never plain text, in state or in logs."""
+def load_secrets() -> PlatformSecrets:
+    """The platform's credentials as Pulumi secrets: never plain text, in state or in logs."""
     config = pulumi.Config(PROJECT)
-    return MonitoringSecrets(
-        slack_webhook_url=config.get_secret("slackWebhookUrl"),
-        pagerduty_routing_key=config.get_secret("pagerdutyRoutingKey"),
-        grafana_admin_password=config.get_secret("grafanaAdminPassword"),
+    return PlatformSecrets(
+        monitoring=MonitoringSecrets(
+            slack_webhook_url=config.get_secret("slackWebhookUrl"),
+            pagerduty_routing_key=config.get_secret("pagerdutyRoutingKey"),
+            grafana_admin_password=config.get_secret("grafanaAdminPassword"),
+        ),
+        influxdb=InfluxSecrets(
+            admin_password=config.get_secret("influxdbAdminPassword"),
+            admin_token=config.get_secret("influxdbAdminToken"),
+        ),
     )

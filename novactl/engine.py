@@ -24,6 +24,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from novactl.cloud import Cloud, UnknownFunctionError
 from novactl.stackfiles import StackConfig
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -67,8 +68,9 @@ class RegistrationError(Exception):
 
 
 class _Mocks(mocks.Mocks):
-    def __init__(self, fail: FailHook | None):
+    def __init__(self, fail: FailHook | None, cloud: Cloud):
         self.fail = fail
+        self.cloud = cloud
 
     def register(self, type_: str, name: str, inputs: dict[str, Any]) -> str:
         """The ID the engine gives a new resource, or RegistrationError when it fails."""
@@ -80,14 +82,17 @@ class _Mocks(mocks.Mocks):
         if type_.startswith("kubernetes:") and isinstance(metadata, dict) and "name" in metadata:
             namespace = metadata.get("namespace")
             return f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])
-        return f"{name}-id"
+        return self.cloud.resource_id(type_, inputs) or f"{name}-id"
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         # Reads (`Resource.get`) come here; registrations go through `register`.
         return self.register(args.typ, args.name, args.inputs), dict(args.inputs)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        raise RegistrationError(f"offline engine: function {args.token} is not available without a cloud")
+        try:
+            return self.cloud.call(args.token, dict(args.args)), []
+        except UnknownFunctionError:
+            raise RegistrationError(f"offline engine: function {args.token} is not available without a cloud") from None
 
 
 class _RecordingMonitor(mocks.MockMonitor):
@@ -116,6 +121,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         _ensure_event_loop()  # deserialising resource references needs a loop on this thread
         inputs = rpc.deserialize_properties(request.object)
         resource_id = self.mocks.register(request.type, request.name, inputs)
+        computed = self.mocks.cloud.outputs(request.type, request.name, inputs)
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, resource_id, inputs)
         self.recording.resources.append(
             Registration(
@@ -132,7 +138,10 @@ class _RecordingMonitor(mocks.MockMonitor):
                 options=_options(request),
             )
         )
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=request.object)
+        outputs = request.object
+        if computed:
+            outputs = _sync_await(rpc.serialize_properties({**inputs, **computed}, {}))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=outputs)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
         self.recording.outputs[request.urn] = rpc.deserialize_properties(request.outputs)
@@ -244,7 +253,7 @@ def record(program: Callable[[], None], config: StackConfig, fail: FailHook | No
 
 
 def _run(program: Callable[[], None], config: StackConfig, recording: Recording, fail: FailHook | None) -> Recording:
-    monitor = _RecordingMonitor(_Mocks(fail), recording)
+    monitor = _RecordingMonitor(_Mocks(fail, Cloud.of(config)), recording)
     settings.configure(
         mocks.MockSettings(
             monitor=monitor,

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from components.config_monitoring import SECRET_KEYS
+from components.config_secrets import SECRET_KEYS
 
 
 class StackError(Exception):

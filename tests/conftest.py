@@ -36,6 +36,7 @@ def minimal_raw_config() -> dict[str, Any]:
     """A small valid `nova-platform:*` config (keys without the namespace)."""
     return {
         "namespace": "nova-test",
+        "cloud": "local",
         "imageRegistry": "registry.example.com",
         # Secrets are only ever present or absent in parsed config; values stay Pulumi secrets.
         "slackWebhookUrl": SECRET_MARK,

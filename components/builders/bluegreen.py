@@ -70,14 +70,15 @@ def restricted_container_security() -> dict[str, Any]:
     }
 
 
-def deployment(spec: ServiceSpec, color: Color, namespace: str, registry: str) -> Manifest:
-    """The Deployment of one colour, running that colour's tag."""
+def deployment(spec: ServiceSpec, color: Color, namespace: str, image: Any) -> Manifest:
+    """The Deployment of one colour, running `image` (that colour's tag; a string, or an Output
+    when it comes from the ECR repository's URL)."""
     tag = spec.tags[color]
     labels = {**colour_labels(spec, color), conventions.LABEL_VERSION: tag}
     selector = colour_selector(spec, color)
     container: dict[str, Any] = {
         "name": spec.name,
-        "image": conventions.image_ref(registry, spec.name, tag),
+        "image": image,
         "ports": [{"name": "http", "containerPort": spec.port, "protocol": "TCP"}],
         "readinessProbe": _probe(spec, spec.readiness),
         "livenessProbe": _probe(spec, spec.liveness),
@@ -203,7 +204,7 @@ def horizontal_pod_autoscaler(spec: ServiceSpec, color: Color, namespace: str) -
     }
 
 
-def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, registry: str, image: str) -> Manifest:
+def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) -> Manifest:
     """A Job that must succeed against the colour's Service before traffic may move there.
 
     The name carries a hash of the Job's spec: a new tag or probe makes a new Job (a Job's
@@ -219,9 +220,7 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, registry: st
             "metadata": {
                 "labels": pod_labels,
                 # The tag is part of the template, so a release always re-runs the test.
-                "annotations": {
-                    "nova.social/tested-image": conventions.image_ref(registry, spec.name, spec.tags[color])
-                },
+                "annotations": {"nova.social/tested-tag": spec.tags[color]},
             },
             "spec": {
                 "restartPolicy": "Never",
@@ -266,20 +265,4 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, registry: st
         "kind": "Job",
         "metadata": _metadata(name, namespace, pod_labels),
         "spec": job_spec,
-    }
-
-
-def namespace(name: str) -> Manifest:
-    """The stack namespace, enforcing the 'restricted' Pod Security Standard."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {
-            "name": name,
-            "labels": {
-                **conventions.owned_labels(),
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/warn": "restricted",
-            },
-        },
     }

@@ -12,9 +12,11 @@ from typing import Any
 
 import yaml
 
-from components import conventions
 from components.builders import Manifest
 from components.builders.alertmanager import CONFIG_SECRET, RECEIVERS_SECRET
+from components.builders.core import secret
+from components.builders.logging import loki_query_url
+from components.builders.tracing import tempo_query_url
 from components.config import PlatformConfig
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
@@ -25,14 +27,17 @@ DUPLICATED_DEFAULT_RULES = ("KubePodCrashLooping", "KubePersistentVolumeFillingU
 
 
 def chart_values(config: PlatformConfig) -> dict[str, Any]:
-    """Values for kube-prometheus-stack: our Alertmanager config, our rules, Grafana sidecar."""
-    return {
+    """Values for kube-prometheus-stack: our Alertmanager config, our rules, Grafana sidecar,
+    and with logging or tracing on, Grafana's Loki and Tempo data sources."""
+    values: dict[str, Any] = {
         "defaultRules": {"disabled": dict.fromkeys(DUPLICATED_DEFAULT_RULES, True)},
         "prometheus": {
             "prometheusSpec": {
                 "externalLabels": {"cluster": config.cluster_name},
                 # Select rules by the release label (the chart's default), from every namespace.
                 "ruleSelectorNilUsesHelmValues": True,
+                # The OpenTelemetry collector remote-writes application metrics (/api/v1/write).
+                "enableRemoteWriteReceiver": config.tracing is not None,
             }
         },
         "alertmanager": {
@@ -59,41 +64,23 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
             },
         },
     }
+    sources = data_sources(config)
+    if sources:
+        values["grafana"]["additionalDataSources"] = sources
+    return values
 
 
-def secret(name: str, namespace: str, string_data: dict[str, Any]) -> Manifest:
-    """An Opaque Secret; the component passes Pulumi secrets (Outputs) as the values."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": {
-                **conventions.owned_labels(),
-            },
-        },
-        "type": "Opaque",
-        "stringData": string_data,
-    }
+def data_sources(config: PlatformConfig) -> list[dict[str, Any]]:
+    """Grafana data sources for the stack's Loki and Tempo (the grafana subchart's additionalDataSources)."""
+    sources = []
+    if config.logging is not None:
+        sources.append({"name": "Loki", "type": "loki", "access": "proxy", "url": loki_query_url(config.logging)})
+    if config.tracing is not None:
+        sources.append({"name": "Tempo", "type": "tempo", "access": "proxy", "url": tempo_query_url(config.tracing)})
+    return sources
 
 
 def alertmanager_config_secret(config: PlatformConfig, alertmanager_yaml: dict[str, Any]) -> Manifest:
     """The Secret the operator's Alertmanager reads `alertmanager.yaml` from."""
     text = yaml.safe_dump(alertmanager_yaml, sort_keys=False)
     return secret(CONFIG_SECRET, config.monitoring.namespace, {"alertmanager.yaml": text})
-
-
-def monitoring_namespace(config: PlatformConfig) -> Manifest:
-    """The monitoring namespace. No 'restricted' Pod Security here: node-exporter needs the
-    host's network and filesystem (the chart's own requirement)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {
-            "name": config.monitoring.namespace,
-            "labels": {
-                **conventions.owned_labels(),
-            },
-        },
-    }

@@ -22,7 +22,7 @@ def run(spec, fail=None) -> Recording:
             BlueGreenArgs(
                 spec=spec,
                 namespace="nova-test",
-                image_registry="registry.example.com",
+                image_repository="registry.example.com/nova/feed-service",
                 smoke_test_image="curlimages/curl:8.16.0",
             ),
         )
@@ -48,6 +48,18 @@ def test_both_tagged_colours_and_the_active_service_are_registered(make_spec):
     assert names(recording, HPA) == []
     (component,) = recording.by_type("nova:platform:BlueGreenService")
     assert {r.parent for r in recording.resources if r.custom} == {component.urn}
+
+
+def test_each_colour_runs_its_tag_from_the_repository(make_spec):
+    recording = run(make_spec())
+    images = {
+        name: one(recording, DEPLOYMENT, name).inputs["spec"]["template"]["spec"]["containers"][0]["image"]
+        for name in ("feed-service-blue", "feed-service-green")
+    }
+    assert images == {
+        "feed-service-blue": "registry.example.com/nova/feed-service:1.0.0",
+        "feed-service-green": "registry.example.com/nova/feed-service:1.1.0",
+    }
 
 
 def test_a_colour_without_a_tag_registers_nothing(make_spec):

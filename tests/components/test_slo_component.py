@@ -7,7 +7,7 @@ SLO_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 def test_each_service_gets_its_slo_rule_after_the_chart(rendered):
     recording = rendered["staging"].recording
-    release = next(r for r in recording.resources if r.type == "kubernetes:helm.sh/v3:Release")
+    release = next(r for r in recording.by_type("kubernetes:helm.sh/v3:Release") if r.name == "kube-prometheus-stack")
     slo_rules = [r for r in recording.by_type(SLO_RULE) if r.name.startswith("nova-slo-")]
     assert len(slo_rules) == 13
     for rule in slo_rules:

@@ -110,9 +110,9 @@ def test_stack_outputs_name_the_namespace_and_active_colours(rendered, stack):
 
 def test_stack_json_masks_secrets_everywhere(tmp_path):
     registry = "secret-registry.example.com"
-    result = render_stack(
-        PROJECT_DIR, "staging", placeholder_secrets=True, secrets=[f"imageRegistry={registry}"]
-    ).write(tmp_path)
+    result = render_stack(PROJECT_DIR, "dev", placeholder_secrets=True, secrets=[f"imageRegistry={registry}"]).write(
+        tmp_path
+    )
     texts = [result.stack_json.read_text(), *(path.read_text() for path in result.manifests)]
     assert not [text for text in texts if registry in text]
     assert any("[secret]/nova/feed-service" in text for text in texts)

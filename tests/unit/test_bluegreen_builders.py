@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from components import conventions
 from components.builders import bluegreen as build
+from components.builders import core
 
 NS = "nova-test"
-REGISTRY = "registry.example.com"
+IMAGE = "registry.example.com/nova/feed-service:1.1.0"
 SMOKE_IMAGE = "curlimages/curl:8.16.0"
 
 
@@ -14,20 +15,14 @@ def container(manifest):
     return manifest["spec"]["template"]["spec"]["containers"][0]
 
 
-def test_deployment_runs_the_colours_tag_from_the_registry(make_spec):
-    spec = make_spec()
-    assert (
-        container(build.deployment(spec, "green", NS, REGISTRY))["image"]
-        == "registry.example.com/nova/feed-service:1.1.0"
-    )
-    assert (
-        container(build.deployment(spec, "blue", NS, REGISTRY))["image"]
-        == "registry.example.com/nova/feed-service:1.0.0"
-    )
+def test_deployment_runs_the_image_it_is_given_and_labels_the_colours_tag(make_spec):
+    manifest = build.deployment(make_spec(), "green", NS, IMAGE)
+    assert container(manifest)["image"] == IMAGE
+    assert manifest["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"
 
 
 def test_deployment_name_namespace_and_labels(make_spec):
-    manifest = build.deployment(make_spec(), "blue", NS, REGISTRY)
+    manifest = build.deployment(make_spec(), "blue", NS, IMAGE)
     assert manifest["metadata"]["name"] == "feed-service-blue"
     assert manifest["metadata"]["namespace"] == NS
     labels = manifest["spec"]["template"]["metadata"]["labels"]
@@ -43,8 +38,8 @@ def test_deployment_name_namespace_and_labels(make_spec):
 
 
 def test_deployment_selector_is_fixed_per_colour_and_never_carries_the_tag(make_spec):
-    old = build.deployment(make_spec(), "green", NS, REGISTRY)
-    new = build.deployment(make_spec(tags={"blue": "1.0.0", "green": "9.9.9"}), "green", NS, REGISTRY)
+    old = build.deployment(make_spec(), "green", NS, IMAGE)
+    new = build.deployment(make_spec(tags={"blue": "1.0.0", "green": "9.9.9"}), "green", NS, IMAGE)
     assert (
         old["spec"]["selector"]
         == new["spec"]["selector"]
@@ -52,11 +47,11 @@ def test_deployment_selector_is_fixed_per_colour_and_never_carries_the_tag(make_
     )
     # A flip does not touch either Deployment.
     flipped = make_spec(active="green")
-    assert build.deployment(flipped, "green", NS, REGISTRY) == old
+    assert build.deployment(flipped, "green", NS, IMAGE) == old
 
 
 def test_probes_follow_the_roadmap(make_spec):
-    main = container(build.deployment(make_spec(), "blue", NS, REGISTRY))
+    main = container(build.deployment(make_spec(), "blue", NS, IMAGE))
     assert main["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     assert (main["livenessProbe"]["initialDelaySeconds"], main["livenessProbe"]["periodSeconds"]) == (30, 10)
     assert main["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
@@ -66,22 +61,22 @@ def test_probes_follow_the_roadmap(make_spec):
 
 def test_requests_and_memory_limit_without_cpu_limit(make_spec):
     spec = make_spec(resources={"cpu": "300m", "memory": "200Mi", "memoryLimit": "400Mi"})
-    resources = container(build.deployment(spec, "blue", NS, REGISTRY))["resources"]
+    resources = container(build.deployment(spec, "blue", NS, IMAGE))["resources"]
     assert resources == {"requests": {"cpu": "300m", "memory": "200Mi"}, "limits": {"memory": "400Mi"}}
 
 
 def test_prestop_drain_is_covered_by_the_grace_period(make_spec):
-    manifest = build.deployment(make_spec(drainSeconds=20, shutdownSeconds=40), "blue", NS, REGISTRY)
+    manifest = build.deployment(make_spec(drainSeconds=20, shutdownSeconds=40), "blue", NS, IMAGE)
     assert container(manifest)["lifecycle"] == {"preStop": {"sleep": {"seconds": 20}}}
     assert manifest["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 60
 
 
 def test_no_drain_means_no_prestop_hook(make_spec):
-    assert "lifecycle" not in container(build.deployment(make_spec(drainSeconds=0), "blue", NS, REGISTRY))
+    assert "lifecycle" not in container(build.deployment(make_spec(drainSeconds=0), "blue", NS, IMAGE))
 
 
 def test_pods_run_restricted(make_spec):
-    pod = build.deployment(make_spec(), "blue", NS, REGISTRY)["spec"]["template"]["spec"]
+    pod = build.deployment(make_spec(), "blue", NS, IMAGE)["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     security = pod["containers"][0]["securityContext"]
@@ -92,7 +87,7 @@ def test_pods_run_restricted(make_spec):
 
 
 def test_pods_spread_across_zones(make_spec):
-    pod = build.deployment(make_spec(), "blue", NS, REGISTRY)["spec"]["template"]["spec"]
+    pod = build.deployment(make_spec(), "blue", NS, IMAGE)["spec"]["template"]["spec"]
     (constraint,) = pod["topologySpreadConstraints"]
     assert constraint["topologyKey"] == "topology.kubernetes.io/zone"
     assert constraint["labelSelector"]["matchLabels"] == {
@@ -103,7 +98,7 @@ def test_pods_spread_across_zones(make_spec):
 
 def test_autoscaled_deployment_leaves_replicas_out_and_gets_an_hpa(make_spec):
     spec = make_spec(autoscaling={"min": 2, "max": 8, "targetCPU": 60})
-    assert "replicas" not in build.deployment(spec, "blue", NS, REGISTRY)["spec"]
+    assert "replicas" not in build.deployment(spec, "blue", NS, IMAGE)["spec"]
     hpa = build.horizontal_pod_autoscaler(spec, "blue", NS)
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "feed-service-blue"}
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 8)
@@ -112,8 +107,8 @@ def test_autoscaled_deployment_leaves_replicas_out_and_gets_an_hpa(make_spec):
 
 def test_scale_to_zero_sets_the_inactive_colour_to_zero_replicas(make_spec):
     spec = make_spec(idle="scale-to-zero")
-    assert build.deployment(spec, "green", NS, REGISTRY)["spec"]["replicas"] == 0
-    assert build.deployment(spec, "blue", NS, REGISTRY)["spec"]["replicas"] == 2
+    assert build.deployment(spec, "green", NS, IMAGE)["spec"]["replicas"] == 0
+    assert build.deployment(spec, "blue", NS, IMAGE)["spec"]["replicas"] == 2
 
 
 def test_active_service_selects_the_active_colour_and_carries_no_colour_elsewhere(make_spec):
@@ -145,7 +140,7 @@ def test_pdb_allows_one_pod_down_per_colour(make_spec):
 
 
 def test_smoke_test_probes_the_colour_service_with_a_pinned_image(make_spec):
-    job = build.smoke_test_job(make_spec(), "green", NS, REGISTRY, SMOKE_IMAGE)
+    job = build.smoke_test_job(make_spec(), "green", NS, SMOKE_IMAGE)
     pod = job["spec"]["template"]["spec"]
     (smoke,) = pod["containers"]
     assert smoke["image"] == SMOKE_IMAGE
@@ -157,11 +152,9 @@ def test_smoke_test_probes_the_colour_service_with_a_pinned_image(make_spec):
 
 
 def test_a_new_tag_makes_a_new_smoke_job(make_spec):
-    before = build.smoke_test_job(make_spec(), "green", NS, REGISTRY, SMOKE_IMAGE)
-    after = build.smoke_test_job(
-        make_spec(tags={"blue": "1.0.0", "green": "1.2.0"}), "green", NS, REGISTRY, SMOKE_IMAGE
-    )
-    same = build.smoke_test_job(make_spec(), "green", NS, REGISTRY, SMOKE_IMAGE)
+    before = build.smoke_test_job(make_spec(), "green", NS, SMOKE_IMAGE)
+    after = build.smoke_test_job(make_spec(tags={"blue": "1.0.0", "green": "1.2.0"}), "green", NS, SMOKE_IMAGE)
+    same = build.smoke_test_job(make_spec(), "green", NS, SMOKE_IMAGE)
     assert before["metadata"]["name"].startswith("feed-service-green-smoke-")
     assert before["metadata"]["name"] != after["metadata"]["name"]
     assert before["metadata"]["name"] == same["metadata"]["name"]
@@ -169,5 +162,5 @@ def test_a_new_tag_makes_a_new_smoke_job(make_spec):
 
 
 def test_namespace_enforces_restricted_pod_security():
-    labels = build.namespace("nova-test")["metadata"]["labels"]
+    labels = core.namespace("nova-test", "restricted")["metadata"]["labels"]
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"

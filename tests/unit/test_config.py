@@ -20,7 +20,8 @@ def error_for(raw: dict[str, Any]) -> ConfigError:
 def test_minimal_config_gets_documented_defaults(raw_config):
     config = parse_platform_config(raw_config, "staging")
     feed = config.service("feed-service")
-    assert config.cloud == "aws"
+    assert config.cloud == "local"
+    assert (config.gitops, config.logging, config.tracing, config.performance, config.aws) == (None,) * 5
     assert feed.port == SERVICE_DEFAULTS["port"] == 8080
     assert feed.replicas == 2
     assert feed.idle == "keep"
@@ -222,6 +223,7 @@ def test_pinned_digest_is_accepted_for_the_smoke_test_image(raw_config):
 def test_engine_config_is_decoded_like_pulumi_config_hands_it_over(raw_config):
     flat = {
         "nova-platform:namespace": "nova-test",
+        "nova-platform:cloud": "local",
         "nova-platform:imageRegistry": "registry.example.com",
         "nova-platform:services": json.dumps(raw_config["services"]),
         "nova-platform:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X",
@@ -230,7 +232,7 @@ def test_engine_config_is_decoded_like_pulumi_config_hands_it_over(raw_config):
         "aws:region": "us-west-2",
     }
     raw = decode_engine_config(flat, "staging")
-    assert raw == raw_config
+    assert raw == {**raw_config, "aws:region": "us-west-2"}
     # Secret values never reach the parsed config, only the fact that they are set.
     assert "hunter2" not in json.dumps(raw)
     assert parse_platform_config(raw, "staging").namespace == "nova-test"

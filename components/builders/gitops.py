@@ -1,0 +1,118 @@
+"""ArgoCD: chart values, the locked-down `nova` AppProject and the stack's Application.
+
+Value keys are the argo-cd chart's (argoproj/argo-helm, charts/argo-cd/values.yaml); CR
+fields are ArgoCD's (argoproj.io/v1alpha1 AppProject and Application).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import conventions
+from components.builders import Manifest
+from components.config import PlatformConfig
+from components.config_gitops import GitOpsSpec
+
+PROJECT = "nova"
+CI_ROLE = "ci"
+IN_CLUSTER = "https://kubernetes.default.svc"
+API_VERSION = "argoproj.io/v1alpha1"
+
+# What Pulumi owns in the stack namespace: the blue/green objects. The project may not manage
+# these kinds at all, so no sync (and no selfHeal) can revert a traffic switch or a release.
+PULUMI_OWNED_KINDS: tuple[tuple[str, str], ...] = (
+    ("apps", "Deployment"),
+    ("", "Service"),
+    ("policy", "PodDisruptionBudget"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("batch", "Job"),
+)
+
+
+def application_name(config: PlatformConfig) -> str:
+    return f"nova-{config.stack}"
+
+
+def chart_values(spec: GitOpsSpec) -> dict[str, Any]:
+    """A light ArgoCD, or with `ha` the chart's HA layout (redis-ha needs three nodes)."""
+    values: dict[str, Any] = {
+        "crds": {"install": True, "keep": True},  # keep: uninstalling must not delete every Application
+        "dex": {"enabled": False},  # no SSO configured here: the admin login and project tokens only
+        "configs": {
+            "cm": {
+                # Annotation tracking: our objects carry app.kubernetes.io/instance, which label
+                # tracking would read as "owned by an Application of that name".
+                "application.resourceTrackingMethod": "annotation",
+                # Syncing any revision but the Application's own needs the `override` action
+                # (ArgoCD 3.2+, argoproj/argo-cd#22858); the CI role does not have it.
+                "application.sync.requireOverridePrivilegeForRevisionSync": "true",
+            },
+        },
+        "redis-ha": {"enabled": spec.ha},
+    }
+    if spec.ha:
+        values["redis"] = {"enabled": False}  # redis-ha replaces the single redis
+        values["controller"] = {"replicas": 1}  # the controller shards by cluster; one cluster here
+        values["server"] = {"replicas": 2}
+        values["repoServer"] = {"replicas": 2}
+        values["applicationSet"] = {"replicas": 2}
+    return values
+
+
+def app_project(config: PlatformConfig) -> Manifest:
+    """`nova`: one source repository, the stack namespace only, no cluster-scoped kinds but the
+    listed ones, none of Pulumi's kinds, and a CI role that may only get and sync one Application."""
+    spec = _spec(config)
+    app = f"{PROJECT}/{application_name(config)}"
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": {"name": PROJECT, "namespace": spec.namespace, "labels": conventions.owned_labels()},
+        "spec": {
+            "description": f"Nova on {config.stack}: {spec.repo_url} into {config.namespace}",
+            "sourceRepos": [spec.repo_url],
+            "destinations": [{"server": IN_CLUSTER, "namespace": config.namespace}],
+            "clusterResourceWhitelist": [{"group": item.group, "kind": item.kind} for item in spec.cluster_resources],
+            "namespaceResourceBlacklist": [{"group": group, "kind": kind} for group, kind in PULUMI_OWNED_KINDS],
+            "roles": [
+                {
+                    "name": CI_ROLE,
+                    "description": "CI: read and sync this stack's Application at its own revision",
+                    "policies": [
+                        f"p, proj:{PROJECT}:{CI_ROLE}, applications, get, {app}, allow",
+                        f"p, proj:{PROJECT}:{CI_ROLE}, applications, sync, {app}, allow",
+                    ],
+                }
+            ],
+        },
+    }
+
+
+def application(config: PlatformConfig) -> Manifest:
+    """`nova-<stack>`: automated sync with prune and selfHeal, retried with backoff."""
+    spec = _spec(config)
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Application",
+        "metadata": {
+            "name": application_name(config),
+            "namespace": spec.namespace,
+            "labels": conventions.owned_labels(),
+        },
+        "spec": {
+            "project": PROJECT,
+            "source": {"repoURL": spec.repo_url, "targetRevision": spec.target_revision, "path": spec.path},
+            "destination": {"server": IN_CLUSTER, "namespace": config.namespace},
+            "syncPolicy": {
+                "automated": {"prune": True, "selfHeal": True},
+                "syncOptions": ["CreateNamespace=true"],
+                "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "5m"}},
+            },
+        },
+    }
+
+
+def _spec(config: PlatformConfig) -> GitOpsSpec:
+    if config.gitops is None:
+        raise ValueError("gitops is not enabled on this stack")
+    return config.gitops

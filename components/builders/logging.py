@@ -1,0 +1,171 @@
+"""Loki and Alloy: chart values, and the Alloy pipeline that ships pod logs.
+
+Loki keys are the loki chart's (grafana-community/helm-charts, charts/loki/values.yaml):
+deploymentMode, loki.{schemaConfig,storage,compactor,limits_config}, singleBinary/read/write/
+backend replicas, serviceAccount. Alloy keys are the alloy chart's: controller.type,
+alloy.configMap.content, alloy.mounts.varlog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import conventions
+from components.builders import aws
+from components.config import PlatformConfig
+from components.config_observability import LoggingSpec
+
+SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
+SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored
+
+
+def loki_push_url(spec: LoggingSpec) -> str:
+    """The gateway's push endpoint (Alloy)."""
+    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local/loki/api/v1/push"
+
+
+def loki_otlp_url(spec: LoggingSpec) -> str:
+    """The gateway's OTLP endpoint (the collector appends /v1/logs)."""
+    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local/otlp"
+
+
+def loki_query_url(spec: LoggingSpec) -> str:
+    """Where Grafana queries Loki."""
+    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local"
+
+
+def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None) -> dict[str, Any]:
+    """Loki with tsdb/v13, retention through the compactor, S3 on AWS and the filesystem on dev.
+
+    `role_arn` (an Output on AWS) goes on the service account for IRSA.
+    """
+    store = "s3" if config.aws is not None else "filesystem"
+    single = spec.mode == "SingleBinary"
+    storage: dict[str, Any]
+    if config.aws is not None:
+        storage = {
+            "type": "s3",
+            "bucketNames": {
+                "chunks": aws.bucket_name(config, "loki-chunks"),
+                "ruler": aws.bucket_name(config, "loki-ruler"),
+            },
+            # No keys: the AWS SDK takes the web identity token IRSA injects.
+            "s3": {"region": config.aws.region},
+        }
+    else:
+        storage = {"type": "filesystem"}
+    persistence = {"persistence": {"enabled": True, "size": spec.storage_size}}
+    return {
+        "deploymentMode": spec.mode,
+        "loki": {
+            "auth_enabled": False,  # one tenant: the cluster
+            "commonConfig": {"replication_factor": 1 if single else 3},
+            "schemaConfig": {
+                "configs": [
+                    {
+                        "from": SCHEMA_FROM,
+                        "store": "tsdb",
+                        "object_store": store,
+                        "schema": "v13",
+                        "index": {"prefix": "index_", "period": "24h"},
+                    }
+                ]
+            },
+            "storage": storage,
+            "compactor": {
+                "retention_enabled": True,
+                "delete_request_store": store,
+                "working_directory": "/var/loki/compactor",
+            },
+            "limits_config": {"retention_period": f"{spec.retention_days * 24}h"},
+        },
+        "serviceAccount": {
+            "create": True,
+            "name": SERVICE_ACCOUNT,
+            "annotations": {aws.ROLE_ARN_ANNOTATION: role_arn} if role_arn is not None else {},
+        },
+        "singleBinary": {"replicas": 1, **persistence} if single else {"replicas": 0},
+        "write": {"replicas": 0} if single else {"replicas": 3, **persistence},
+        "read": {"replicas": 0} if single else {"replicas": 2},
+        "backend": {"replicas": 0} if single else {"replicas": 2, **persistence},
+        # memcached caches are sized for large installs (GBs each); worth it only when scaled out.
+        "chunksCache": {"enabled": not single},
+        "resultsCache": {"enabled": not single},
+        "minio": {"enabled": False},
+        # The Helm test image is tagged `latest`; the canary is a test aid. Neither runs here.
+        "test": {"enabled": False},
+        "lokiCanary": {"enabled": False},
+    }
+
+
+def alloy_config(config: PlatformConfig, spec: LoggingSpec) -> str:
+    """Tail the log files of this node's pods, label them, and push them to Loki.
+
+    Reads /var/log/pods on the node (alloy.mounts.varlog); the chart sets `HOSTNAME` from
+    spec.nodeName (templates/containers/_agent.yaml), so each Alloy tails only its own node.
+    """
+    relabel = {
+        "__meta_kubernetes_namespace": "namespace",
+        "__meta_kubernetes_pod_name": "pod",
+        "__meta_kubernetes_pod_container_name": "container",
+        "__meta_kubernetes_pod_label_app_kubernetes_io_name": "app",
+        "__meta_kubernetes_pod_label_nova_social_color": "color",
+    }
+    rules = "\n".join(
+        f'  rule {{\n    source_labels = ["{source}"]\n    target_label  = "{target}"\n  }}'
+        for source, target in relabel.items()
+    )
+    return f"""discovery.kubernetes "pods" {{
+  role = "pod"
+  selectors {{
+    role  = "pod"
+    field = "spec.nodeName=" + sys.env("HOSTNAME")
+  }}
+}}
+
+discovery.relabel "pods" {{
+  targets = discovery.kubernetes.pods.targets
+{rules}
+  rule {{
+    source_labels = ["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"]
+    separator     = "/"
+    target_label  = "__path__"
+    replacement   = "/var/log/pods/*$1/*.log"
+  }}
+}}
+
+local.file_match "pods" {{
+  path_targets = discovery.relabel.pods.output
+}}
+
+loki.source.file "pods" {{
+  targets    = local.file_match.pods.targets
+  forward_to = [loki.process.pods.receiver]
+}}
+
+loki.process "pods" {{
+  stage.cri {{}}
+  forward_to = [loki.write.loki.receiver]
+}}
+
+loki.write "loki" {{
+  endpoint {{
+    url = "{loki_push_url(spec)}"
+  }}
+  external_labels = {{
+    cluster = "{config.cluster_name}",
+  }}
+}}
+"""
+
+
+def alloy_values(config: PlatformConfig, spec: LoggingSpec) -> dict[str, Any]:
+    """Alloy as a DaemonSet with the pipeline above and the node's /var/log mounted read-only."""
+    return {
+        "controller": {"type": "daemonset"},
+        "alloy": {
+            "configMap": {"create": True, "content": alloy_config(config, spec)},
+            "mounts": {"varlog": True},
+            "enableReporting": False,
+        },
+    }

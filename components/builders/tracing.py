@@ -1,0 +1,174 @@
+"""Tempo and the OpenTelemetry collector: chart values and the collector's pipelines.
+
+Tempo keys are the tempo chart's (grafana-community/helm-charts, charts/tempo/values.yaml):
+tempo.{retention,storage.trace,reportingEnabled}, persistence, serviceAccount. Collector keys
+are the opentelemetry-collector chart's: mode, image.repository (required by the chart),
+command.name, config, clusterRole, ports. Component names follow collector 0.146+:
+`k8s_attributes` (was k8sattributes), `otlp_grpc` / `otlp_http` exporters (were otlp / otlphttp).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import conventions
+from components.builders import aws
+from components.builders.logging import loki_otlp_url
+from components.config import PlatformConfig
+from components.config_observability import TracingSpec
+
+SERVICE_ACCOUNT = "tempo"  # fixed: the IRSA trust policy names it
+COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib"  # contrib: k8s_attributes, prometheusremotewrite
+COLLECTOR_COMMAND = "otelcol-contrib"
+PIPELINE_PROCESSORS = ("memory_limiter", "k8s_attributes", "batch")
+
+
+def tempo_otlp_endpoint(spec: TracingSpec) -> str:
+    return f"{conventions.TEMPO_RELEASE}.{spec.namespace}.svc.cluster.local:4317"
+
+
+def tempo_query_url(spec: TracingSpec) -> str:
+    """Where Grafana queries Tempo."""
+    return f"http://{conventions.TEMPO_RELEASE}.{spec.namespace}.svc.cluster.local:3200"
+
+
+def gateway_endpoint(spec: TracingSpec) -> str:
+    """Where applications (and the node agent) send OTLP over gRPC."""
+    return f"{conventions.OTEL_GATEWAY_RELEASE}.{spec.namespace}.svc.cluster.local:4317"
+
+
+def prometheus_remote_write_url(config: PlatformConfig) -> str | None:
+    """The installed Prometheus's remote-write receiver; None when the cluster brings its own."""
+    if not config.monitoring.install:
+        return None
+    service = f"{conventions.MONITORING_RELEASE}-prometheus"
+    return f"http://{service}.{config.monitoring.namespace}.svc.cluster.local:9090/api/v1/write"
+
+
+def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None) -> dict[str, Any]:
+    """Tempo monolithic: S3 with IRSA on AWS, the local volume on dev; retention from config."""
+    trace: dict[str, Any]
+    if config.aws is not None:
+        trace = {
+            "backend": "s3",
+            "s3": {
+                "bucket": aws.bucket_name(config, "tempo"),
+                "endpoint": f"s3.{config.aws.region}.amazonaws.com",
+                "region": config.aws.region,
+            },
+        }
+    else:
+        trace = {"backend": "local", "local": {"path": "/var/tempo/traces"}}
+    return {
+        "tempo": {
+            "retention": f"{spec.retention_days * 24}h",
+            "reportingEnabled": False,
+            "storage": {"trace": {**trace, "wal": {"path": "/var/tempo/wal"}}},
+        },
+        "persistence": {"enabled": True, "size": spec.storage_size},
+        "serviceAccount": {
+            "create": True,
+            "name": SERVICE_ACCOUNT,
+            "annotations": {aws.ROLE_ARN_ANNOTATION: role_arn} if role_arn is not None else {},
+        },
+    }
+
+
+def _collector_common(replicas: int | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "image": {"repository": COLLECTOR_IMAGE},  # the chart ships no default image
+        "command": {"name": COLLECTOR_COMMAND},
+        # Only OTLP comes in: close the chart's default Jaeger and Zipkin ports.
+        "ports": {name: {"enabled": False} for name in ("jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")},
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+    }
+    if replicas is not None:
+        values["replicaCount"] = replicas
+    return values
+
+
+def _processors() -> dict[str, Any]:
+    return {
+        # Refuse data before the pod runs out of memory (limit below the 512Mi container limit).
+        "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 25},
+        "k8s_attributes": {
+            "auth_type": "serviceAccount",
+            "extract": {
+                "metadata": ["k8s.namespace.name", "k8s.pod.name", "k8s.deployment.name", "k8s.node.name"],
+                # The colour that served the request: blue/green comparisons in Tempo and Loki.
+                "labels": [{"tag_name": "nova.color", "key": conventions.LABEL_COLOR, "from": "pod"}],
+            },
+            "pod_association": [
+                {"sources": [{"from": "resource_attribute", "name": "k8s.pod.ip"}]},
+                {"sources": [{"from": "connection"}]},
+            ],
+        },
+        "batch": {},
+    }
+
+
+# k8s_attributes reads pods, namespaces and replicasets (for the Deployment name); nothing else.
+_READ_ONLY_RULES = [
+    {"apiGroups": [""], "resources": ["pods", "namespaces"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list", "watch"]},
+]
+
+
+def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dict[str, Any]:
+    """The gateway Deployment: otlp -> memory_limiter -> k8s_attributes -> batch -> backends.
+
+    Traces go to Tempo, logs to Loki's OTLP endpoint (when logging is on), metrics to
+    Prometheus's remote-write receiver (when this stack installs Prometheus).
+    """
+    processors = list(PIPELINE_PROCESSORS)
+    exporters: dict[str, Any] = {
+        "otlp_grpc/tempo": {"endpoint": tempo_otlp_endpoint(spec), "tls": {"insecure": True}},
+    }
+    pipelines: dict[str, Any] = {
+        "traces": {"receivers": ["otlp"], "processors": processors, "exporters": ["otlp_grpc/tempo"]},
+    }
+    if logs and config.logging is not None:
+        exporters["otlp_http/loki"] = {"endpoint": loki_otlp_url(config.logging)}
+        pipelines["logs"] = {"receivers": ["otlp"], "processors": processors, "exporters": ["otlp_http/loki"]}
+    remote_write = prometheus_remote_write_url(config)
+    if remote_write is not None:
+        exporters["prometheusremotewrite"] = {
+            "endpoint": remote_write,
+            "resource_to_telemetry_conversion": {"enabled": True},
+        }
+        pipelines["metrics"] = {"receivers": ["otlp"], "processors": processors, "exporters": ["prometheusremotewrite"]}
+    return {
+        **_collector_common(spec.gateway_replicas),
+        "mode": "deployment",
+        "fullnameOverride": conventions.OTEL_GATEWAY_RELEASE,
+        "clusterRole": {"create": True, "rules": _READ_ONLY_RULES},
+        "config": {
+            # The chart's defaults define these; nothing of ours uses them.
+            "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
+            "processors": _processors(),
+            "exporters": exporters,
+            "service": {"pipelines": pipelines},
+        },
+    }
+
+
+def agent_values(spec: TracingSpec) -> dict[str, Any]:
+    """The optional node agent: a DaemonSet taking OTLP on each node and forwarding it to the gateway."""
+    forward = ["otlp_grpc/gateway"]
+    processors = ["memory_limiter", "batch"]
+    return {
+        **_collector_common(),
+        "mode": "daemonset",
+        "fullnameOverride": conventions.OTEL_AGENT_RELEASE,
+        "config": {
+            "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
+            "processors": {key: value for key, value in _processors().items() if key in processors},
+            "exporters": {"otlp_grpc/gateway": {"endpoint": gateway_endpoint(spec), "tls": {"insecure": True}}},
+            "service": {
+                "pipelines": {
+                    signal: {"receivers": ["otlp"], "processors": processors, "exporters": forward}
+                    for signal in ("traces", "logs", "metrics")
+                }
+            },
+        },
+    }

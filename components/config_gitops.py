@@ -1,0 +1,77 @@
+"""The `gitops` block of the stack config: ArgoCD and the one Application it syncs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from components.config_fields import (
+    ConfigError,
+    boolean,
+    dns_label,
+    https_url,
+    mapping,
+    reject_unknown,
+    string,
+)
+
+DEFAULT_REPO = "https://github.com/proerror/nova"
+_KEYS = ("enabled", "namespace", "ha", "repoUrl", "targetRevision", "path", "clusterResources")
+
+
+@dataclass(frozen=True)
+class ClusterResource:
+    """A cluster-scoped kind the Application may manage (AppProject clusterResourceWhitelist)."""
+
+    group: str  # "" is the core API group
+    kind: str
+
+
+@dataclass(frozen=True)
+class GitOpsSpec:
+    """ArgoCD on this cluster and the stack's Application."""
+
+    namespace: str
+    ha: bool  # production: redis-ha and replicated server, repo server and ApplicationSet controller
+    repo_url: str  # the only source repository the `nova` AppProject accepts
+    target_revision: str
+    path: str  # e.g. k8s/overlays/staging
+    cluster_resources: tuple[ClusterResource, ...]
+
+
+def parse_gitops(raw: Any, stack: str) -> GitOpsSpec | None:
+    """Validate `gitops`; None when it is absent or `enabled: false`."""
+    block = mapping(raw if raw is not None else {}, "gitops")
+    reject_unknown(block, _KEYS, "gitops")
+    if not boolean(block.get("enabled", False), "gitops.enabled"):
+        return None
+    path = string(block.get("path", f"k8s/overlays/{stack}"), "gitops.path")
+    if path.startswith("/") or ".." in path.split("/"):
+        raise ConfigError("gitops.path", f"{path!r} must be a path inside the repository (no leading '/', no '..')")
+    return GitOpsSpec(
+        namespace=dns_label(block.get("namespace", "argocd"), "gitops.namespace"),
+        ha=boolean(block.get("ha", False), "gitops.ha"),
+        repo_url=https_url(block.get("repoUrl", DEFAULT_REPO), "gitops.repoUrl"),
+        target_revision=string(block.get("targetRevision", "main"), "gitops.targetRevision"),
+        path=path.rstrip("/"),
+        cluster_resources=_cluster_resources(block.get("clusterResources", [])),
+    )
+
+
+def _cluster_resources(raw: Any) -> tuple[ClusterResource, ...]:
+    key = "gitops.clusterResources"
+    if not isinstance(raw, list):
+        raise ConfigError(key, "expected a list of {group, kind}")
+    resources = []
+    for index, item in enumerate(raw):
+        entry: Mapping[str, Any] = mapping(item, f"{key}[{index}]", "an object {group, kind}")
+        reject_unknown(entry, ("group", "kind"), f"{key}[{index}]")
+        group = entry.get("group", "")
+        if not isinstance(group, str):
+            raise ConfigError(f"{key}[{index}].group", f'expected a string ("" is the core group), got {group!r}')
+        kind = string(entry.get("kind"), f"{key}[{index}].kind")
+        if kind == "*" or group == "*":
+            raise ConfigError(f"{key}[{index}]", "wildcards are not allowed: list each cluster-scoped kind")
+        resources.append(ClusterResource(group, kind))
+    return tuple(resources)

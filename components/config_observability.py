@@ -1,0 +1,104 @@
+"""The `logging`, `tracing` and `performance` blocks of the stack config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components.config_fields import (
+    ConfigError,
+    boolean,
+    choice,
+    dns_label,
+    integer,
+    mapping,
+    quantity,
+    reject_unknown,
+)
+
+LokiMode = Literal["SingleBinary", "SimpleScalable"]
+LOKI_MODES: tuple[LokiMode, ...] = ("SingleBinary", "SimpleScalable")
+
+
+@dataclass(frozen=True)
+class LoggingSpec:
+    """Loki and the Alloy DaemonSet that ships every pod's logs to it."""
+
+    namespace: str
+    mode: LokiMode  # the chart's deploymentMode
+    retention_days: int  # the compactor deletes older logs; S3 expires chunks a day later
+    storage_size: str  # persistent volume of each stateful Loki pod
+
+
+@dataclass(frozen=True)
+class TracingSpec:
+    """The OpenTelemetry collector gateway (and optional node agent) and Tempo."""
+
+    namespace: str
+    node_agent: bool  # a collector DaemonSet that forwards each node's telemetry to the gateway
+    gateway_replicas: int
+    retention_days: int
+    storage_size: str
+
+
+@dataclass(frozen=True)
+class PerformanceSpec:
+    """InfluxDB 2, the store of performance baselines."""
+
+    namespace: str
+    storage_size: str
+    organization: str
+    bucket: str
+
+
+def _enabled(raw: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    block = dict(mapping(raw if raw is not None else {}, name))
+    reject_unknown(block, ("enabled", *keys), name)
+    return block if boolean(block.get("enabled", False), f"{name}.enabled") else None
+
+
+def parse_logging(raw: Any) -> LoggingSpec | None:
+    """Validate `logging`; None when it is absent or `enabled: false`."""
+    block = _enabled(raw, "logging", ("namespace", "mode", "retentionDays", "storageSize"))
+    if block is None:
+        return None
+    return LoggingSpec(
+        namespace=dns_label(block.get("namespace", "logging"), "logging.namespace"),
+        mode=choice(block.get("mode", "SingleBinary"), "logging.mode", LOKI_MODES),
+        retention_days=integer(block.get("retentionDays", 31), "logging.retentionDays", 1, 3650),
+        storage_size=quantity(block.get("storageSize", "10Gi"), "logging.storageSize"),
+    )
+
+
+def parse_tracing(raw: Any) -> TracingSpec | None:
+    """Validate `tracing`; None when it is absent or `enabled: false`."""
+    keys = ("namespace", "nodeAgent", "gatewayReplicas", "retentionDays", "storageSize")
+    block = _enabled(raw, "tracing", keys)
+    if block is None:
+        return None
+    return TracingSpec(
+        namespace=dns_label(block.get("namespace", "tracing"), "tracing.namespace"),
+        node_agent=boolean(block.get("nodeAgent", False), "tracing.nodeAgent"),
+        gateway_replicas=integer(block.get("gatewayReplicas", 1), "tracing.gatewayReplicas", 1, 20),
+        retention_days=integer(block.get("retentionDays", 14), "tracing.retentionDays", 1, 3650),
+        storage_size=quantity(block.get("storageSize", "10Gi"), "tracing.storageSize"),
+    )
+
+
+def parse_performance(raw: Any, secrets: set[str], stack: str) -> PerformanceSpec | None:
+    """Validate `performance`; None when it is absent or `enabled: false`."""
+    block = _enabled(raw, "performance", ("namespace", "storageSize", "organization", "bucket"))
+    if block is None:
+        return None
+    for key in ("influxdbAdminPassword", "influxdbAdminToken"):
+        if key not in secrets:
+            raise ConfigError(
+                key,
+                f"is required while performance.enabled is true: pulumi config set --secret {key} <value> -s {stack}",
+            )
+    return PerformanceSpec(
+        namespace=dns_label(block.get("namespace", "performance"), "performance.namespace"),
+        storage_size=quantity(block.get("storageSize", "20Gi"), "performance.storageSize"),
+        organization=dns_label(block.get("organization", "nova"), "performance.organization"),
+        bucket=dns_label(block.get("bucket", "baselines"), "performance.bucket"),
+    )

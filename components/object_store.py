@@ -1,0 +1,134 @@
+"""ObjectStore: private, encrypted S3 buckets and the one IAM role (IRSA) that may use them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws_identity import ClusterIdentity
+from components.builders import aws as policies
+from components.config import PlatformConfig
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One bucket of the store; `expire_days` adds a lifecycle rule that deletes older objects."""
+
+    name: str
+    expire_days: int | None
+
+
+def workload_store(
+    workload: str,
+    config: PlatformConfig,
+    *,
+    identity: ClusterIdentity | None,
+    buckets: dict[str, int | None],
+    access: policies.ObjectAccess,
+    service_account: tuple[str, str],
+    parent: pulumi.Resource,
+) -> ObjectStore | None:
+    """The buckets (purpose -> expiry days) and IRSA role of one workload; None off AWS.
+
+    Buckets are `<bucketPrefix>-<stack>-<purpose>`, the role `nova-<stack>-<workload>`, and
+    only `service_account` (namespace, name) may assume it.
+    """
+    if config.aws is None:
+        return None
+    assert identity is not None, "AWS stacks with buckets look the cluster identity up first"
+    namespace, name = service_account
+    return ObjectStore(
+        workload,
+        ObjectStoreArgs(
+            buckets=tuple(Bucket(policies.bucket_name(config, purpose), days) for purpose, days in buckets.items()),
+            access=access,
+            role_name=policies.role_name(config, workload),
+            namespace=namespace,
+            service_account=name,
+            identity=identity,
+        ),
+        pulumi.ResourceOptions(parent=parent),
+    )
+
+
+@dataclass(frozen=True)
+class ObjectStoreArgs:
+    buckets: tuple[Bucket, ...]
+    access: policies.ObjectAccess
+    role_name: str
+    namespace: str  # the service account allowed to assume the role
+    service_account: str
+    identity: ClusterIdentity
+
+
+class ObjectStore(pulumi.ComponentResource):
+    """Buckets that block public access and encrypt at rest, and a role scoped to them."""
+
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ObjectStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("nova:platform:ObjectStore", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        arns = [self._bucket(bucket, child) for bucket in args.buckets]
+        trust = pulumi.Output.all(args.identity.provider_arn, args.identity.issuer).apply(
+            lambda values: json.dumps(
+                policies.irsa_trust_policy(values[0], values[1], args.namespace, args.service_account)
+            )
+        )
+        role = aws.iam.Role(args.role_name, name=args.role_name, assume_role_policy=trust, opts=child)
+        aws.iam.RolePolicy(
+            args.role_name,
+            role=role.name,
+            policy=pulumi.Output.all(*arns).apply(
+                lambda resolved: json.dumps(policies.object_access_policy(list(resolved), args.access))
+            ),
+            opts=child,
+        )
+        self.role_arn = role.arn
+        self.register_outputs({"roleArn": role.arn, "buckets": [bucket.name for bucket in args.buckets]})
+
+    def _bucket(self, spec: Bucket, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        bucket = aws.s3.Bucket(spec.name, bucket=spec.name, force_destroy=False, opts=child)
+        after = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
+        aws.s3.BucketPublicAccessBlock(
+            spec.name,
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=after,
+        )
+        aws.s3.BucketOwnershipControls(
+            spec.name,
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},  # ACLs off: only IAM decides
+            opts=after,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            spec.name,
+            bucket=bucket.id,
+            rules=[
+                {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}, "bucket_key_enabled": True}
+            ],
+            opts=after,
+        )
+        if spec.expire_days is not None:
+            aws.s3.BucketLifecycleConfiguration(
+                spec.name,
+                bucket=bucket.id,
+                rules=[
+                    {
+                        "id": "expire-after-retention",
+                        "status": "Enabled",
+                        "filter": {"prefix": ""},
+                        "expiration": {"days": spec.expire_days},
+                        "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+                    }
+                ],
+                opts=after,
+            )
+        return bucket.arn

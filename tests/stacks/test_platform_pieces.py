@@ -1,0 +1,398 @@
+"""GitOps, logs, traces, performance history and the AWS parts, on the rendered stacks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components import conventions
+from components.builders import gitops
+from novactl.engine import Recording, Registration
+from tests.conftest import NOVA_SERVICES, STACKS
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+AWS_STACKS = ("staging", "production")
+
+
+def releases(recording: Recording) -> dict[str, Registration]:
+    return {resource.name: resource for resource in recording.by_type(RELEASE)}
+
+
+def values(recording: Recording, release: str) -> dict[str, Any]:
+    result: dict[str, Any] = releases(recording)[release].inputs["values"]
+    return result
+
+
+def one(recording: Recording, type_: str, name: str) -> Registration:
+    (resource,) = [r for r in recording.by_type(type_) if r.name == name]
+    return resource
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_release_is_a_pinned_chart_under_a_fixed_name(rendered, stack):
+    pinned = {(chart.chart, chart.version, chart.repo) for chart in conventions.CHARTS.values()}
+    found = releases(rendered[stack].recording)
+    assert found
+    for name, release in found.items():
+        inputs = release.inputs
+        assert (inputs["chart"], inputs["version"], inputs["repositoryOpts"]["repo"]) in pinned, name
+        assert inputs["name"] == name, "a release name others depend on must not be autonamed"
+        assert inputs["atomic"] is True
+
+
+def test_release_names_are_the_ones_other_objects_address(rendered):
+    assert set(releases(rendered["production"].recording)) == {
+        conventions.MONITORING_RELEASE,
+        conventions.ARGOCD_RELEASE,
+        conventions.LOKI_RELEASE,
+        conventions.ALLOY_RELEASE,
+        conventions.TEMPO_RELEASE,
+        conventions.OTEL_GATEWAY_RELEASE,
+        conventions.OTEL_AGENT_RELEASE,
+        conventions.INFLUXDB_RELEASE,
+    }
+
+
+# The group of each custom resource we create -> the release that installs its CRD.
+CRD_RELEASES = {"argoproj.io": conventions.ARGOCD_RELEASE, "monitoring.coreos.com": conventions.MONITORING_RELEASE}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_custom_resources_wait_for_the_chart_that_installs_their_crd(rendered, stack):
+    recording = rendered[stack].recording
+    urns = {name: release.urn for name, release in releases(recording).items()}
+    custom = [r for r in recording.resources if r.type.split(":")[1].split("/")[0] in CRD_RELEASES]
+    assert custom
+    for resource in custom:
+        group = resource.type.split(":")[1].split("/")[0]
+        assert urns[CRD_RELEASES[group]] in resource.options["dependsOn"], resource.name
+
+
+def test_staging_argocd_is_light_and_production_is_highly_available(rendered):
+    light = values(rendered["staging"].recording, "argocd")
+    ha = values(rendered["production"].recording, "argocd")
+    assert light["redis-ha"] == {"enabled": False}
+    assert "server" not in light
+    assert ha["redis-ha"] == {"enabled": True}
+    assert ha["redis"] == {"enabled": False}
+    assert {key: ha[key]["replicas"] for key in ("server", "repoServer", "applicationSet")} == {
+        "server": 2,
+        "repoServer": 2,
+        "applicationSet": 2,
+    }
+    for chart_values in (light, ha):
+        cm = chart_values["configs"]["cm"]
+        assert cm["application.sync.requireOverridePrivilegeForRevisionSync"] == "true"
+        assert cm["application.resourceTrackingMethod"] == "annotation"
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_the_nova_project_is_locked_down(rendered, stack):
+    recording = rendered[stack].recording
+    spec = one(recording, "kubernetes:argoproj.io/v1alpha1:AppProject", "nova").inputs["spec"]
+    assert spec["sourceRepos"] == ["https://github.com/proerror/nova"]
+    assert spec["destinations"] == [{"server": "https://kubernetes.default.svc", "namespace": f"nova-{stack}"}]
+    assert spec["clusterResourceWhitelist"] == []
+    blocked = {(item["group"], item["kind"]) for item in spec["namespaceResourceBlacklist"]}
+    assert {("apps", "Deployment"), ("", "Service"), ("policy", "PodDisruptionBudget")} <= blocked
+    (role,) = spec["roles"]
+    actions = {policy.split(", ")[3] for policy in role["policies"]}
+    objects = {policy.split(", ")[4] for policy in role["policies"]}
+    assert actions == {"get", "sync"}, "no override: CI syncs the Application's own revision only"
+    assert objects == {f"nova/nova-{stack}"}
+    assert all(policy.endswith(", allow") and "*" not in policy for policy in role["policies"])
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_the_application_syncs_the_stack_overlay_automatically(rendered, stack):
+    app = one(rendered[stack].recording, "kubernetes:argoproj.io/v1alpha1:Application", f"nova-{stack}")
+    spec = app.inputs["spec"]
+    assert spec["project"] == gitops.PROJECT != "default"
+    assert spec["source"] == {
+        "repoURL": "https://github.com/proerror/nova",
+        "targetRevision": "main",
+        "path": f"k8s/overlays/{stack}",
+    }
+    assert spec["syncPolicy"] == {
+        "automated": {"prune": True, "selfHeal": True},
+        "syncOptions": ["CreateNamespace=true"],
+        "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "5m"}},
+    }
+
+
+def test_loki_runs_tsdb_v13_with_compactor_retention(rendered):
+    expected = {"dev": ("SingleBinary", "filesystem", 3), "staging": ("SingleBinary", "s3", 14)}
+    expected["production"] = ("SimpleScalable", "s3", 31)
+    for stack, (mode, store, days) in expected.items():
+        loki = values(rendered[stack].recording, "loki")
+        assert loki["deploymentMode"] == mode
+        (schema,) = loki["loki"]["schemaConfig"]["configs"]
+        assert (schema["store"], schema["schema"], schema["object_store"]) == ("tsdb", "v13", store)
+        assert loki["loki"]["storage"]["type"] == store
+        assert loki["loki"]["compactor"]["retention_enabled"] is True
+        assert loki["loki"]["compactor"]["delete_request_store"] == store
+        assert loki["loki"]["limits_config"]["retention_period"] == f"{days * 24}h"
+        assert loki["serviceAccount"]["name"] == "loki"
+        assert loki["test"] == {"enabled": False}, "the Helm test image is tagged latest"
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_loki_and_tempo_use_their_buckets_through_irsa(rendered, stack):
+    recording = rendered[stack].recording
+    loki = values(recording, "loki")
+    assert loki["loki"]["storage"]["bucketNames"] == {
+        "chunks": f"nova-platform-{stack}-loki-chunks",
+        "ruler": f"nova-platform-{stack}-loki-ruler",
+    }
+    assert loki["loki"]["storage"]["s3"] == {"region": "us-west-2"}, "no static keys"
+    tempo = values(recording, "tempo")
+    assert tempo["tempo"]["storage"]["trace"]["backend"] == "s3"
+    assert tempo["tempo"]["storage"]["trace"]["s3"]["bucket"] == f"nova-platform-{stack}-tempo"
+    for release, chart_values in (("loki", loki), ("tempo", tempo)):
+        role = one(recording, "aws:iam/role:Role", f"nova-{stack}-{release}")
+        annotation = chart_values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"]
+        assert annotation == f"arn:aws:iam::123456789012:role/nova-{stack}-{release}"
+        assert role.urn in releases(recording)[release].dependencies
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        (statement,) = trust["Statement"]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        conditions = statement["Condition"]["StringEquals"]
+        subjects = [value for key, value in conditions.items() if key.endswith(":sub")]
+        namespace = "logging" if release == "loki" else "tracing"
+        assert subjects == [f"system:serviceaccount:{namespace}:{chart_values['serviceAccount']['name']}"]
+
+
+def test_dev_keeps_logs_and_traces_on_local_volumes(rendered):
+    recording = rendered["dev"].recording
+    assert values(recording, "tempo")["tempo"]["storage"]["trace"]["backend"] == "local"
+    assert values(recording, "loki")["loki"]["storage"] == {"type": "filesystem"}
+    assert values(recording, "loki")["serviceAccount"]["annotations"] == {}
+
+
+def test_dev_renders_zero_aws_resources(rendered):
+    assert not [r.type for r in rendered["dev"].recording.resources if r.type.startswith("aws:")]
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_buckets_are_encrypted_and_closed_to_the_public(rendered, stack):
+    recording = rendered[stack].recording
+    buckets = {r.inputs["bucket"] for r in recording.by_type("aws:s3/bucket:Bucket")}
+    assert buckets == {f"nova-platform-{stack}-{purpose}" for purpose in ("loki-chunks", "loki-ruler", "tempo")}
+    for bucket in buckets:
+        (block,) = [
+            r for r in recording.by_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") if r.name == bucket
+        ]
+        assert block.inputs["bucket"] == bucket
+        flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        assert all(block.inputs[flag] is True for flag in flags)
+        (encryption,) = [
+            r
+            for r in recording.by_type(
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+            )
+            if r.name == bucket
+        ]
+        (rule,) = encryption.inputs["rules"]
+        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_lifecycle_expires_chunks_and_traces_a_day_after_retention_and_never_rules(rendered, stack):
+    recording = rendered[stack].recording
+    config = rendered[stack].config.values
+    retention = {
+        f"nova-platform-{stack}-loki-chunks": config["nova-platform:logging"]["retentionDays"],
+        f"nova-platform-{stack}-tempo": config["nova-platform:tracing"]["retentionDays"],
+    }
+    lifecycles = {
+        r.inputs["bucket"]: r.inputs["rules"]
+        for r in recording.by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    }
+    assert set(lifecycles) == set(retention)
+    for bucket, days in retention.items():
+        (rule,) = lifecycles[bucket]
+        assert rule["status"] == "Enabled"
+        assert rule["expiration"] == {"days": days + 1}
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_iam_policies_grant_exactly_the_listed_actions_on_the_listed_arns(rendered, stack):
+    recording = rendered[stack].recording
+    policies = {r.name: json.loads(r.inputs["policy"]) for r in recording.by_type("aws:iam/rolePolicy:RolePolicy")}
+    chunks, ruler, tempo = (f"arn:aws:s3:::nova-platform-{stack}-{p}" for p in ("loki-chunks", "loki-ruler", "tempo"))
+    assert policies == {
+        f"nova-{stack}-loki": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Buckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [chunks, ruler]},
+                {
+                    "Sid": "Objects",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "Resource": [f"{chunks}/*", f"{ruler}/*"],
+                },
+            ],
+        },
+        f"nova-{stack}-tempo": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Buckets", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [tempo]},
+                {
+                    "Sid": "Objects",
+                    "Effect": "Allow",
+                    "Action": [
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:DeleteObject",
+                        "s3:GetObjectTagging",
+                        "s3:PutObjectTagging",
+                    ],
+                    "Resource": [f"{tempo}/*"],
+                },
+            ],
+        },
+    }
+
+
+ADMIN_ROLES = ("admin", "cluster-admin")
+
+
+def admin_grants(manifests: list[dict[str, Any]]) -> list[str]:
+    """RoleBindings and ClusterRoleBindings that give admin or cluster-admin to a ServiceAccount."""
+    found = []
+    for item in manifests:
+        if item.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        if item["roleRef"]["name"] in ADMIN_ROLES and any(
+            subject.get("kind") == "ServiceAccount" for subject in item.get("subjects", [])
+        ):
+            found.append(item["metadata"]["name"])
+    return found
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_binding_grants_admin_to_a_service_account(rendered, stack):
+    assert admin_grants(rendered[stack].manifests()) == []
+    # Charts create their own RBAC from values: ours asks only for read-only rules.
+    recording = rendered[stack].recording
+    for release in releases(recording).values():
+        for rule in release.inputs["values"].get("clusterRole", {}).get("rules", []):
+            assert set(rule["verbs"]) <= {"get", "list", "watch"}, release.name
+            assert "*" not in rule["resources"]
+
+
+def test_the_admin_binding_check_can_fail():
+    planted = {
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "ci-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "ServiceAccount", "name": "ci", "namespace": "argocd"}],
+    }
+    assert admin_grants([planted]) == ["ci-admin"]
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_deployments_pull_from_the_stacks_ecr_repositories(rendered, stack):
+    recording = rendered[stack].recording
+    repositories = {r.name: r for r in recording.by_type("aws:ecr/repository:Repository")}
+    assert set(repositories) == set(NOVA_SERVICES)
+    for name, repository in repositories.items():
+        assert repository.inputs["name"] == f"nova/{name}"
+        assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
+        assert repository.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+    for deployment in recording.by_type("kubernetes:apps/v1:Deployment"):
+        service = deployment.name.rsplit("-", 1)[0]
+        image = deployment.inputs["spec"]["template"]["spec"]["containers"][0]["image"]
+        tag = deployment.inputs["metadata"]["labels"]["app.kubernetes.io/version"]
+        assert image == f"123456789012.dkr.ecr.us-west-2.amazonaws.com/nova/{service}:{tag}"
+        assert repositories[service].urn in deployment.dependencies
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_ecr_keeps_the_configured_number_of_images(rendered, stack):
+    recording = rendered[stack].recording
+    keep = rendered[stack].config.values["nova-platform:aws"]["ecrKeepImages"]
+    policies = recording.by_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+    assert len(policies) == len(NOVA_SERVICES)
+    for policy in policies:
+        (rule,) = json.loads(policy.inputs["policy"])["rules"]
+        assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep}
+        assert rule["action"] == {"type": "expire"}
+
+
+def test_the_collector_pipeline_runs_in_the_documented_order(rendered):
+    for stack in STACKS:
+        gateway = values(rendered[stack].recording, "otel-gateway")
+        assert gateway["mode"] == "deployment"
+        assert gateway["image"]["repository"] == "otel/opentelemetry-collector-contrib"
+        pipelines = gateway["config"]["service"]["pipelines"]
+        assert set(pipelines) == {"traces", "logs", "metrics"}
+        for pipeline in pipelines.values():
+            assert pipeline["receivers"] == ["otlp"]
+            assert pipeline["processors"] == ["memory_limiter", "k8s_attributes", "batch"]
+        exporters = gateway["config"]["exporters"]
+        assert exporters["otlp_grpc/tempo"]["endpoint"] == "tempo.tracing.svc.cluster.local:4317"
+        assert exporters["otlp_http/loki"]["endpoint"] == "http://loki-gateway.logging.svc.cluster.local/otlp"
+        assert exporters["prometheusremotewrite"]["endpoint"] == (
+            "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090/api/v1/write"
+        )
+        prometheus = values(rendered[stack].recording, "kube-prometheus-stack")["prometheus"]["prometheusSpec"]
+        assert prometheus["enableRemoteWriteReceiver"] is True
+
+
+def test_only_production_runs_the_node_agent(rendered):
+    assert "otel-agent" not in releases(rendered["staging"].recording)
+    agent = values(rendered["production"].recording, "otel-agent")
+    assert agent["mode"] == "daemonset"
+    exporters = agent["config"]["exporters"]
+    assert exporters == {
+        "otlp_grpc/gateway": {"endpoint": "otel-gateway.tracing.svc.cluster.local:4317", "tls": {"insecure": True}}
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alloy_ships_every_nodes_pod_logs_to_loki(rendered, stack):
+    alloy = values(rendered[stack].recording, "alloy")
+    assert alloy["controller"] == {"type": "daemonset"}
+    assert alloy["alloy"]["mounts"] == {"varlog": True}
+    content = alloy["alloy"]["configMap"]["content"]
+    assert 'url = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push"' in content
+    assert '"/var/log/pods/*$1/*.log"' in content
+    assert f'cluster = "nova-{stack}"' in content
+
+
+def test_grafana_gets_loki_and_tempo_data_sources(rendered):
+    grafana = values(rendered["staging"].recording, "kube-prometheus-stack")["grafana"]
+    assert {source["name"]: source["url"] for source in grafana["additionalDataSources"]} == {
+        "Loki": "http://loki-gateway.logging.svc.cluster.local",
+        "Tempo": "http://tempo.tracing.svc.cluster.local:3200",
+    }
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_influxdb_keeps_its_admin_credentials_in_a_secret_from_pulumi_secrets(rendered, stack):
+    result = rendered[stack]
+    influx = values(result.recording, "influxdb")
+    assert influx["adminUser"]["existingSecret"] == "influxdb-auth"
+    assert influx["persistence"]["enabled"] is True
+    (secret,) = [m for m in result.manifests() if m["kind"] == "Secret" and m["metadata"]["name"] == "influxdb-auth"]
+    assert secret["stringData"] == {"admin-password": "[secret]", "admin-token": "[secret]"}
+    release = releases(result.recording)["influxdb"]
+    assert one(result.recording, "kubernetes:core/v1:Secret", "influxdb-auth").urn in release.options["dependsOn"]
+
+
+def test_an_oidc_issuer_from_config_replaces_the_cluster_lookup():
+    from novactl.render import render_stack
+    from tests.conftest import PROJECT_DIR
+
+    issuer = "https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF"
+    recording = render_stack(
+        PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[f"aws.oidcIssuer={issuer}"]
+    ).recording
+    for role in recording.by_type("aws:iam/role:Role"):
+        (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert statement["Principal"]["Federated"] == (
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF"
+        )
