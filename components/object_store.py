@@ -92,10 +92,12 @@ class ObjectStore(pulumi.ComponentResource):
 
     def _bucket(self, spec: Bucket, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         bucket = aws.s3.Bucket(spec.name, bucket=spec.name, force_destroy=False, opts=child)
+        # Sub-resources name the bucket, not its ID: the name is known at preview, so the policy
+        # pack can match them to the bucket then.
         after = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
         aws.s3.BucketPublicAccessBlock(
             spec.name,
-            bucket=bucket.id,
+            bucket=spec.name,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
@@ -104,13 +106,13 @@ class ObjectStore(pulumi.ComponentResource):
         )
         aws.s3.BucketOwnershipControls(
             spec.name,
-            bucket=bucket.id,
+            bucket=spec.name,
             rule={"object_ownership": "BucketOwnerEnforced"},  # ACLs off: only IAM decides
             opts=after,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             spec.name,
-            bucket=bucket.id,
+            bucket=spec.name,
             rules=[
                 {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}, "bucket_key_enabled": True}
             ],
@@ -119,7 +121,7 @@ class ObjectStore(pulumi.ComponentResource):
         if spec.expire_days is not None:
             aws.s3.BucketLifecycleConfiguration(
                 spec.name,
-                bucket=bucket.id,
+                bucket=spec.name,
                 rules=[
                     {
                         "id": "expire-after-retention",

@@ -1,4 +1,4 @@
-"""`python -m novactl`: render, switch, release and status, offline.
+"""`python -m novactl`: render, check, switch, release and status, offline.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 """
@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ import pulumi
 from components.config_fields import ConfigError
 from novactl import bluegreen
 from novactl.changes import ObjectChange
+from novactl.check import format_report, run_check
 from novactl.engine import RegistrationError
 from novactl.render import platform_config, render_stack, summary
 from novactl.stackfiles import StackError, load_stack_config
@@ -66,6 +68,15 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
         print(f"Wrote {len(result.dashboards)} Grafana dashboard(s) under {out_dir / 'grafana'}")
     print(f"Wrote {result.stack_json} and {len(result.manifests)} manifests under {manifests_dir} in {elapsed:.2f}s")
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
+    report = run_check(project_dir, args.stack, progress=lambda line: print(f"... {line}", file=sys.stderr))
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print("\n".join(format_report(report)))
+    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def cmd_switch(args: argparse.Namespace, project_dir: Path) -> int:
@@ -132,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="stand in a masked placeholder for every secret the stack does not set (pulumi up would refuse)",
     )
     render.set_defaults(handler=cmd_render)
+
+    check = commands.add_parser(
+        "check", help="render STACK and run the policy pack's rules, kubernetes-validate, promtool and amtool"
+    )
+    check.add_argument("stack")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(handler=cmd_check)
 
     switch = commands.add_parser("switch", help="make COLOR the active colour of SERVICE (or --all)")
     switch.add_argument("stack")

@@ -1,0 +1,149 @@
+"""`novactl check`: render a stack, run the guardrails and the real validators over it.
+
+The same rule functions as the policy pack (policies/rules), over the recorded resources;
+then kubernetes-validate, promtool and amtool over the rendered files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.conventions import KUBERNETES_VERSION
+from novactl.engine import Recording
+from novactl.render import RenderResult, render_stack
+from policies.rules import Resource, Violation, evaluate
+from policies.rules.registry import POLICIES
+
+TOOL_TIMEOUT = 600
+
+
+@dataclass
+class CheckResult:
+    """One check: a policy run or a tool, passed or not, with what it said."""
+
+    name: str
+    passed: bool
+    summary: str
+    output: str = ""
+
+
+@dataclass
+class Report:
+    stack: str
+    checks: list[CheckResult] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "passed": self.passed,
+            "checks": [asdict(check) for check in self.checks],
+            "violations": [asdict(violation) for violation in self.violations],
+        }
+
+
+def resources(recording: Recording) -> list[Resource]:
+    """The recorded registrations as the policy pack sees resources."""
+    return [Resource(r.type, r.name, r.urn, r.inputs, tuple(r.dependencies)) for r in recording.resources]
+
+
+def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) -> Report:
+    """Render `stack` (secrets as masked placeholders) and run every check over it."""
+    report = Report(stack)
+    progress(f"Rendering {stack} offline")
+    rendered = render_stack(project_dir, stack, placeholder_secrets=True)
+    progress(f"Running {len(POLICIES)} policies over {len(rendered.recording.resources)} resources")
+    report.violations = evaluate(POLICIES, resources(rendered.recording))
+    mandatory = [v for v in report.violations if v.enforcement == "mandatory"]
+    advisory = len(report.violations) - len(mandatory)
+    report.checks.append(
+        CheckResult(
+            "policies",
+            not mandatory,
+            f"{len(POLICIES)} policies: {len(mandatory)} mandatory violation(s), {advisory} advisory",
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix=f"novactl-check-{stack}-") as folder:
+        written = rendered.write(Path(folder))
+        report.checks.extend(_tool_checks(written, progress))
+    return report
+
+
+def _tool_checks(written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+    validator = Path(sys.executable).with_name("kubernetes-validate")
+    runs: list[tuple[str, list[str], str]] = [
+        (
+            "kubernetes-validate",
+            [
+                str(validator) if validator.exists() else "kubernetes-validate",
+                "--strict",
+                "--kubernetes-version",
+                KUBERNETES_VERSION,
+                "--quiet",
+                *map(str, written.manifests),
+            ],
+            f"{len(written.manifests)} manifests against Kubernetes {KUBERNETES_VERSION}, strict",
+        ),
+        (
+            "promtool",
+            ["promtool", "check", "rules", *map(str, written.rule_files)],
+            f"{len(written.rule_files)} rule files",
+        ),
+    ]
+    if written.alertmanager_config is not None:
+        runs.append(("amtool", ["amtool", "check-config", str(written.alertmanager_config)], "the Alertmanager config"))
+    results = []
+    for name, command, what in runs:
+        progress(f"Running {name} on {what}")
+        results.append(_run_tool(name, command, what))
+    return results
+
+
+def _run_tool(name: str, command: list[str], what: str) -> CheckResult:
+    if shutil.which(command[0]) is None:
+        return CheckResult(name, False, f"{command[0]} is not installed: run `make tools` and `make test` setup")
+    try:
+        outcome = subprocess.run(command, capture_output=True, text=True, check=False, timeout=TOOL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return CheckResult(name, False, f"{name} did not finish within {TOOL_TIMEOUT}s")
+    output = (outcome.stdout + outcome.stderr).strip()
+    if outcome.returncode == 0:
+        return CheckResult(name, True, what)
+    return CheckResult(name, False, f"{what}: exit {outcome.returncode}", output)
+
+
+def format_report(report: Report) -> list[str]:
+    """The compact text report: each check, then each mandatory violation, advisories grouped."""
+    lines = [f"novactl check {report.stack}"]
+    for check in report.checks:
+        lines.append(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.summary}")
+        if not check.passed and check.output:
+            lines.extend(f"        {line}" for line in check.output.splitlines()[:40])
+    mandatory = [v for v in report.violations if v.enforcement == "mandatory"]
+    if mandatory:
+        lines.append("Violations:")
+        lines.extend(f"  {v.policy}  {v.resource}: {v.message}" for v in mandatory)
+    advisory: dict[str, list[Violation]] = {}
+    for violation in report.violations:
+        if violation.enforcement == "advisory":
+            advisory.setdefault(violation.policy, []).append(violation)
+    if advisory:
+        lines.append("Advisory (reported, not failing):")
+        for policy, found in advisory.items():
+            names = sorted({v.resource for v in found})
+            shown = ", ".join(names[:4]) + (f", and {len(names) - 4} more" if len(names) > 4 else "")
+            lines.append(f"  {policy}  {len(found)} finding(s): {shown}")
+            lines.append(f"      e.g. {found[0].message}")
+    lines.append(f"Result: {'passed' if report.passed else 'FAILED'}")
+    return lines

@@ -1,0 +1,1 @@
+"""The nova-guardrails policy pack (`pulumi preview --policy-pack policies`) and its rules."""
