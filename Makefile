@@ -8,7 +8,8 @@ STACK ?= staging
 
 .PHONY: render test tools lint typecheck unit benchmark clean
 
-# promtool and amtool: the real Prometheus and Alertmanager tools, from Debian's packages.
+# promtool and amtool: the real Prometheus and Alertmanager tools, and shellcheck (actionlint
+# runs it on the workflows' scripts), from Debian's packages.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -30,15 +31,16 @@ render: $(RUNTIME_STAMP)
 ## test: set up .venv and the tools, then lint, type-check and run every test
 test: tools lint typecheck unit
 
-## tools: install promtool and amtool (Debian: prometheus, prometheus-alertmanager) if missing
+## tools: install promtool, amtool and shellcheck (Debian: prometheus, prometheus-alertmanager, shellcheck) if missing
 tools:
-	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
-		echo "Installing promtool and amtool from Debian packages"; \
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v shellcheck >/dev/null; then \
+		echo "Installing promtool, amtool and shellcheck from Debian packages"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager shellcheck; \
 	fi
 	@promtool --version 2>&1 | head -n 1
 	@amtool --version 2>&1 | head -n 1
+	@shellcheck --version 2>&1 | sed -n 2p
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

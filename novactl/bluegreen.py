@@ -103,6 +103,17 @@ def switch(
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
 
 
+def colour_running(project_dir: Path, stack: str, service: str, tag: str) -> Color:
+    """The colour of `service` whose tag is `tag` (what `switch --to-tag` switches to)."""
+    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    spec = _find_service(platform, service)
+    for color, colour_tag in spec.tags.items():
+        if colour_tag == str(tag):
+            return color
+    tags = ", ".join(f"{color} {value}" for color, value in spec.tags.items())
+    raise _stack_error(stack, f"services.{spec.name}.tags", f"no colour runs {tag} ({tags}); release it first")
+
+
 def release(project_dir: Path, stack: str, service: str, tag: str, dry_run: bool = False) -> EditResult:
     """Put `tag` on the inactive colour of `service` (step 1 of a blue/green release)."""
     platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))

@@ -1,4 +1,4 @@
-"""`python -m novactl`: render, check, switch, release and status, offline.
+"""`python -m novactl`: render, check, diff, switch, release and status, offline.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 """
@@ -18,6 +18,7 @@ from components.config_fields import ConfigError
 from novactl import bluegreen
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
+from novactl.diff import diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
 from novactl.render import platform_config, render_stack, summary
 from novactl.stackfiles import StackError, load_stack_config
@@ -79,8 +80,20 @@ def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
     return EXIT_OK if report.passed else EXIT_FAILED
 
 
+def cmd_diff(args: argparse.Namespace, project_dir: Path) -> int:
+    diff = diff_stack(project_dir, args.stack, args.base)
+    formatters = {"text": to_text, "markdown": to_markdown, "json": to_json}
+    print(formatters[args.format](diff))
+    return EXIT_OK
+
+
 def cmd_switch(args: argparse.Namespace, project_dir: Path) -> int:
-    if args.all:
+    if args.to_tag:
+        if len(args.targets) != 1 or args.all:
+            raise StackError("usage: novactl switch STACK SERVICE --to-tag TAG")
+        services = [args.targets[0]]
+        color = bluegreen.colour_running(project_dir, args.stack, args.targets[0], args.to_tag)
+    elif args.all:
         services, color = None, args.all
         if args.targets:
             raise StackError("switch --all COLOR takes no SERVICE")
@@ -151,10 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(handler=cmd_check)
 
+    diff = commands.add_parser("diff", help="what the next `pulumi up` changes between git REF and the working tree")
+    diff.add_argument("stack")
+    diff.add_argument("--base", required=True, metavar="REF", help="the git commit, branch or tag to compare against")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.set_defaults(handler=cmd_diff)
+
     switch = commands.add_parser("switch", help="make COLOR the active colour of SERVICE (or --all)")
     switch.add_argument("stack")
     switch.add_argument("targets", nargs="*", metavar="SERVICE COLOR")
     switch.add_argument("--all", metavar="COLOR", help="switch every service to COLOR")
+    switch.add_argument("--to-tag", metavar="TAG", help="switch SERVICE to the colour that runs TAG")
     switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     switch.set_defaults(handler=cmd_switch)
 

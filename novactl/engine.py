@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import contextvars
 import gc
+import importlib
 import runpy
 import sys
 from collections.abc import Callable, Iterator
@@ -199,6 +200,16 @@ def _program_modules(project_dir: Path) -> Iterator[None]:
             for name in [name for name in sys.modules if _is_program_module(name)]:
                 del sys.modules[name]
             sys.modules.update(saved)
+
+
+def program_secret_keys(project_dir: Path) -> tuple[str, ...]:
+    """The config keys the program at `project_dir` reads as secrets (its components.config).
+
+    Another checkout (a diff's base) may know other secrets than this one.
+    """
+    with _program_modules(project_dir):
+        module = importlib.import_module("components.config")
+        return tuple(getattr(module, "SECRET_KEYS", ()))
 
 
 def _quiet_echoes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

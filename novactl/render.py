@@ -21,7 +21,7 @@ from pulumi.runtime import rpc
 from components.builders.alertmanager import CONFIG_SECRET
 from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
-from novactl.engine import FailHook, Recording, Registration, run_program
+from novactl.engine import FailHook, Recording, Registration, program_secret_keys, run_program
 from novactl.stackfiles import StackConfig, load_stack_config
 
 SECRET_MASK = "[secret]"
@@ -264,6 +264,7 @@ def render_stack(
         secret_overrides=secrets,
         stack_text=stack_text,
         placeholder_secrets=placeholder_secrets,
+        secret_keys=program_secret_keys(project_dir) if placeholder_secrets else (),
     )
     return Rendered(config, run_program(project_dir, config, fail))
 

@@ -7,8 +7,10 @@ Values reach the program as strings, objects as JSON, exactly like PULUMI_CONFIG
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,7 @@ def load_stack_config(
     secret_overrides: list[str] | None = None,
     stack_text: str | None = None,
     placeholder_secrets: bool = False,
+    secret_keys: Iterable[str] = SECRET_KEYS,
 ) -> StackConfig:
     """Merge project defaults, the stack file and overrides for `stack`.
 
@@ -107,7 +110,7 @@ def load_stack_config(
     for assignment in secret_overrides or []:
         _apply_override(config, assignment, secret=True)
     if placeholder_secrets:
-        for key in SECRET_KEYS:
+        for key in secret_keys:
             full_key = _qualify(project, key)
             if full_key not in config.values:
                 config.values[full_key] = _placeholder(config, full_key)
@@ -118,9 +121,14 @@ def _qualify(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
 
 
-def _placeholder(config: StackConfig, key: str) -> str:
-    """A stand-in for a secret that cannot be had offline, marked secret so it is masked."""
-    placeholder = f"offline-placeholder-{key.replace(':', '-')}"
+def _placeholder(config: StackConfig, key: str, ciphertext: str = "") -> str:
+    """A stand-in for a secret that cannot be had offline, marked secret so it is masked.
+
+    It carries a digest of the `secure:` ciphertext, so a changed secret renders differently
+    (novactl diff sees the change) while its value stays unknown and masked.
+    """
+    digest = f"-{hashlib.sha256(ciphertext.encode()).hexdigest()[:12]}" if ciphertext else ""
+    placeholder = f"offline-placeholder-{key.replace(':', '-')}{digest}"
     config.secret_keys.add(key)
     config.secret_values.add(placeholder)
     return placeholder
@@ -129,7 +137,7 @@ def _placeholder(config: StackConfig, key: str) -> str:
 def _replace_secure(value: Any, key: str, config: StackConfig) -> Any:
     """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret."""
     if isinstance(value, dict) and set(value) == {"secure"}:
-        return _placeholder(config, key)
+        return _placeholder(config, key, str(value["secure"]))
     if isinstance(value, dict):
         return {name: _replace_secure(item, key, config) for name, item in value.items()}
     if isinstance(value, list):

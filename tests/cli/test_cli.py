@@ -167,3 +167,20 @@ def test_status_prints_a_table_of_colours_tags_and_sizes():
     rows = {line.split()[0]: line.split() for line in lines[2:]}
     assert rows["graphql-gateway"] == ["graphql-gateway", "green", "3.1.0", "3.1.1", "hpa", "4-20", "keep"]
     assert rows["content-service"] == ["content-service", "blue", "1.7.4", "1.8.0", "3", "keep"]
+
+
+def test_switch_to_tag_picks_the_colour_running_that_tag(project_copy):
+    assert novactl("release", "staging", "feed-service", "2.5.0", cwd=project_copy).returncode == 0
+    result = novactl("switch", "staging", "feed-service", "--to-tag", "2.5.0", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert "feed-service: green -> blue (tag 2.5.0)" in result.stdout
+    assert "active: blue" in (project_copy / "Pulumi.staging.yaml").read_text().split("feed-service:")[1][:40]
+
+
+def test_switch_to_a_tag_no_colour_runs_is_a_config_error(project_copy):
+    result = novactl("switch", "staging", "feed-service", "--to-tag", "9.9.9", cwd=project_copy)
+    assert_one_line_error(
+        result,
+        "Pulumi.staging.yaml: nova-platform:services.feed-service.tags: no colour runs 9.9.9 "
+        "(blue 2.3.0, green 2.4.0); release it first",
+    )

@@ -1,0 +1,229 @@
+"""`novactl diff`: what `pulumi up` would change between a git ref and the working tree.
+
+Both sides are rendered offline (secrets as masked placeholders), the base in a temporary git
+worktree. Resources are matched by URN; inputs are compared with secrets revealed, so a secret
+that changed shows as changed, and printed masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pulumi.runtime import rpc
+
+from novactl.changes import FieldChange, field_changes
+from novactl.render import SECRET_MASK, Rendered, clean, render_stack
+from novactl.replacements import replace_reasons
+from novactl.stackfiles import StackError, stack_file
+
+Action = Literal["create", "update", "replace", "delete"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
+SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    action: Action
+    urn: str
+    type: str
+    name: str
+    fields: tuple[FieldChange, ...] = ()
+    reasons: tuple[str, ...] = ()  # why a replace is a replace
+
+
+@dataclass
+class Diff:
+    stack: str
+    base: str  # the ref as given
+    base_commit: str
+    changes: list[ResourceChange] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {action: sum(1 for change in self.changes if change.action == action) for action in ACTIONS}
+
+
+@dataclass(frozen=True)
+class _Secret:
+    """A secret input value: compared by value, never printed."""
+
+    value: Any
+
+
+def _reveal(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return _Secret(_reveal(value["value"]))
+    if isinstance(value, dict):
+        return {key: _reveal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reveal(item) for item in value]
+    return value
+
+
+def _masked(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, _Secret):
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {key: _masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return clean(value, secrets)
+
+
+def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
+    """The resource changes from `before` (None: the stack did not exist) to `after`."""
+    old = {r.urn: r for r in before.recording.resources} if before else {}
+    new = {r.urn: r for r in after.recording.resources}
+    secrets = set(after.secret_values) | (set(before.secret_values) if before else set())
+    changes: list[ResourceChange] = []
+    for urn in sorted(set(old) | set(new)):
+        if urn not in old:
+            changes.append(ResourceChange("create", urn, new[urn].type, new[urn].name))
+            continue
+        if urn not in new:
+            changes.append(ResourceChange("delete", urn, old[urn].type, old[urn].name))
+            continue
+        raw = field_changes(_reveal(old[urn].inputs), _reveal(new[urn].inputs))
+        if not raw:
+            continue
+        resource = new[urn]
+        kind = resource.inputs.get("kind") if isinstance(resource.inputs.get("kind"), str) else None
+        reasons = replace_reasons(
+            resource.type, kind, (change.path for change in raw), resource.options.get("replaceOnChanges", ())
+        )
+        fields = tuple(
+            FieldChange(change.path, _masked(change.before, secrets), _masked(change.after, secrets)) for change in raw
+        )
+        changes.append(
+            ResourceChange(
+                "replace" if reasons else "update", urn, resource.type, resource.name, fields, tuple(reasons)
+            )
+        )
+    return changes
+
+
+def _git(repo: Path, *args: str) -> str:
+    outcome = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    if outcome.returncode != 0:
+        raise StackError(f"git {' '.join(args)}: {outcome.stderr.strip() or 'failed'}")
+    return outcome.stdout.strip()
+
+
+@contextlib.contextmanager
+def checkout(project_dir: Path, ref: str) -> Iterator[tuple[Path, str]]:
+    """The project folder as it is at `ref`, in a temporary worktree, and the commit."""
+    if shutil.which("git") is None:
+        raise StackError("git is not installed: diff renders the base in a git worktree")
+    try:
+        root = Path(_git(project_dir, "rev-parse", "--show-toplevel"))
+    except StackError:
+        raise StackError(f"{project_dir} is not in a git repository: diff needs one for --base") from None
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except StackError:
+        raise StackError(f"--base {ref}: no such commit, branch or tag (fetch it first?)") from None
+    folder = Path(tempfile.mkdtemp(prefix="novactl-diff-"))
+    worktree = folder / "base"
+    _git(root, "worktree", "add", "--detach", "--quiet", str(worktree), commit)
+    try:
+        yield worktree / project_dir.resolve().relative_to(root.resolve()), commit
+    finally:
+        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(worktree)], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
+    """Render `stack` at `base` and in the working tree, and compare."""
+    after = render_stack(project_dir, stack, placeholder_secrets=True)
+    with checkout(project_dir, base) as (base_dir, commit):
+        before = (
+            render_stack(base_dir, stack, placeholder_secrets=True) if stack_file(base_dir, stack).exists() else None
+        )
+    return Diff(stack, base, commit, compare(before, after))
+
+
+def _short(value: Any, width: int = 120) -> str:
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= width else f"{text[: width - 3]}..."
+
+
+def _field_line(change: FieldChange) -> str:
+    if change.before is None:
+        return f"{change.path}: + {_short(change.after)}"
+    if change.after is None:
+        return f"{change.path}: - {_short(change.before)}"
+    return f"{change.path}: {_short(change.before)} -> {_short(change.after)}"
+
+
+def _headline(diff: Diff) -> str:
+    counts = diff.counts()
+    parts = ", ".join(f"{counts[action]} to {action}" for action in ACTIONS)
+    return f"{sum(counts.values())} change(s): {parts}"
+
+
+def to_text(diff: Diff) -> str:
+    lines = [f"novactl diff {diff.stack}: {diff.base} ({diff.base_commit[:12]}) -> working tree", _headline(diff)]
+    for change in diff.changes:
+        reasons = f"  ({'; '.join(change.reasons)})" if change.reasons else ""
+        lines.append(f"{SYMBOLS[change.action]:>2} {change.action:<8} {change.type}  {change.name}{reasons}")
+        lines.extend(f"      {_field_line(item)}" for item in change.fields)
+    return "\n".join(lines)
+
+
+MAX_ROWS = 60
+MAX_DETAILS = 40
+MAX_FIELDS = 25
+
+
+def to_markdown(diff: Diff) -> str:
+    """A PR comment: a summary table, the changed resources, field changes folded away."""
+    counts = diff.counts()
+    lines = [
+        f"### Stack `{diff.stack}`: {sum(counts.values())} change(s) against `{diff.base}` ({diff.base_commit[:12]})",
+        "",
+        "| " + " | ".join(ACTIONS) + " |",
+        "|" + "---:|" * len(ACTIONS),
+        "| " + " | ".join(str(counts[action]) for action in ACTIONS) + " |",
+    ]
+    if not diff.changes:
+        return "\n".join([*lines, "", "No changes."]) + "\n"
+    lines += ["", "| | resource | type |", "|---|---|---|"]
+    lines += [f"| {c.action} | `{c.name}` | `{c.type}` |" for c in diff.changes[:MAX_ROWS]]
+    if len(diff.changes) > MAX_ROWS:
+        lines.append(f"| | and {len(diff.changes) - MAX_ROWS} more | |")
+    detailed = [c for c in diff.changes if c.fields][:MAX_DETAILS]
+    for change in detailed:
+        reasons = f" — {'; '.join(change.reasons)}" if change.reasons else ""
+        shown = [_field_line(item) for item in change.fields[:MAX_FIELDS]]
+        if len(change.fields) > MAX_FIELDS:
+            shown.append(f"... and {len(change.fields) - MAX_FIELDS} more field(s)")
+        lines += [
+            "",
+            f"<details><summary>{change.action} <code>{change.name}</code> "
+            f"({len(change.fields)} field(s)){reasons}</summary>",
+            "",
+            "```",
+            *(line.replace("```", "'''") for line in shown),
+            "```",
+            "",
+            "</details>",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(diff: Diff) -> str:
+    document = {
+        "stack": diff.stack,
+        "base": diff.base,
+        "baseCommit": diff.base_commit,
+        "summary": diff.counts(),
+        "changes": [asdict(change) for change in diff.changes],
+    }
+    return json.dumps(document, indent=2, default=str)

@@ -1,0 +1,181 @@
+"""`novactl diff`: the changes between a git ref and the working tree of a project copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.test_cli import novactl
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=GIT_ENV)
+
+
+def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return novactl(*args, cwd=project)
+
+
+@pytest.fixture
+def repo(project_copy: Path) -> Path:
+    """The project copy as a git repository whose one commit is the base."""
+    git(project_copy, "init", "--quiet", "--initial-branch=main")
+    git(project_copy, "add", "-A")
+    git(project_copy, "commit", "--quiet", "-m", "base")
+    return project_copy
+
+
+def diff(project: Path, stack: str = "dev") -> dict[str, Any]:
+    result = run(project, "diff", stack, "--base", "main", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def edit(project: Path, stack: str, old: str, new: str) -> None:
+    path = project / f"Pulumi.{stack}.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def by_action(document: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [change for change in document["changes"] if change["action"] == action]
+
+
+def test_no_change_is_an_empty_diff(repo):
+    document = diff(repo)
+    assert document["summary"] == {"create": 0, "update": 0, "replace": 0, "delete": 0}
+    assert document["changes"] == []
+    assert len(document["baseCommit"]) == 40
+
+
+def test_a_flip_is_exactly_one_update_of_one_selector(repo):
+    result = run(repo, "switch", "staging", "feed-service", "blue")
+    assert result.returncode == 0, result.stderr
+    document = diff(repo, "staging")
+    (change,) = document["changes"]
+    assert (change["action"], change["type"], change["name"]) == (
+        "update",
+        "kubernetes:core/v1:Service",
+        "feed-service",
+    )
+    assert change["fields"] == [{"path": "spec.selector.nova.social/color", "before": "green", "after": "blue"}]
+
+
+def test_a_release_updates_the_inactive_colour_and_replaces_its_smoke_job(repo):
+    result = run(repo, "release", "staging", "feed-service", "2.5.0")
+    assert result.returncode == 0, result.stderr
+    document = diff(repo, "staging")
+    (update,) = by_action(document, "update")
+    (replace,) = by_action(document, "replace")
+    assert document["summary"] == {"create": 0, "update": 1, "replace": 1, "delete": 0}
+    assert (update["type"], update["name"]) == ("kubernetes:apps/v1:Deployment", "feed-service-blue")
+    image = next(f for f in update["fields"] if f["path"].endswith(".image"))
+    assert image == {
+        "path": "spec.template.spec.containers[0].image",
+        "before": "123456789012.dkr.ecr.us-west-2.amazonaws.com/nova/feed-service:2.3.0",
+        "after": "123456789012.dkr.ecr.us-west-2.amazonaws.com/nova/feed-service:2.5.0",
+    }
+    inactive = update["name"]
+    assert (replace["type"], replace["name"]) == ("kubernetes:batch/v1:Job", f"{inactive}-smoke")
+    assert "spec.template cannot change in place" in replace["reasons"]
+    assert "metadata.name cannot change in place" in replace["reasons"]
+
+
+def test_an_added_service_is_all_creates(repo):
+    edit(
+        repo,
+        "dev",
+        "  nova-platform:services:\n",
+        '  nova-platform:services:\n    wallet-service:\n      active: blue\n      tags:\n        blue: "0.1.0"\n',
+    )
+    document = diff(repo)
+    created = {change["name"] for change in by_action(document, "create")}
+    assert {"wallet-service", "wallet-service-blue", "wallet-service-blue-smoke", "nova-slo-wallet-service"} <= created
+    assert by_action(document, "delete") == []
+    assert by_action(document, "replace") == []
+
+
+def test_a_removed_service_is_deleted(repo):
+    path = repo / "Pulumi.dev.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    start = lines.index("    analytics-service:\n")
+    end = start + 1
+    while lines[end].startswith("      "):
+        end += 1
+    path.write_text("".join(lines[:start] + lines[end:]))
+    document = diff(repo)
+    deleted = {change["name"] for change in by_action(document, "delete")}
+    assert {"analytics-service", "analytics-service-blue", "analytics-service-blue-smoke"} <= deleted
+    assert by_action(document, "create") == []
+
+
+def test_a_changed_helm_value_shows_the_field(repo):
+    edit(repo, "dev", "    retentionDays: 3\n", "    retentionDays: 5\n")
+    document = diff(repo)
+    (change,) = document["changes"]
+    assert (change["action"], change["name"]) == ("update", "loki")
+    assert change["fields"] == [
+        {"path": "values.loki.limits_config.retention_period", "before": "72h", "after": "120h"}
+    ]
+
+
+def test_a_changed_secret_shows_as_changed_and_stays_masked(repo):
+    path = repo / "Pulumi.dev.yaml"
+    path.write_text(path.read_text() + "  nova-platform:grafanaAdminPassword:\n    secure: v1:AAAAold\n")
+    git(repo, "commit", "--quiet", "-am", "a secret")
+    path.write_text(path.read_text().replace("v1:AAAAold", "v1:BBBBnew"))
+    result = run(repo, "diff", "dev", "--base", "main")
+    assert result.returncode == 0, result.stderr
+    assert "+- replace  kubernetes:core/v1:Secret  grafana-admin" in result.stdout
+    assert "stringData: '[secret]' -> '[secret]'" in result.stdout
+    for leaked in ("AAAAold", "BBBBnew", "offline-placeholder"):
+        assert leaked not in result.stdout
+
+
+def test_markdown_is_a_summary_table_with_folded_details(repo):
+    run(repo, "switch", "staging", "feed-service", "blue")
+    result = run(repo, "diff", "staging", "--base", "main", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("### Stack `staging`: 1 change(s) against `main`")
+    assert "| create | update | replace | delete |" in text
+    assert "| 0 | 1 | 0 | 0 |" in text
+    assert "| update | `feed-service` | `kubernetes:core/v1:Service` |" in text
+    assert "<details><summary>update <code>feed-service</code> (1 field(s))</summary>" in text
+    assert "spec.selector.nova.social/color: 'green' -> 'blue'" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("diff", "dev", "--base", "no-such-branch"), "--base no-such-branch: no such commit, branch or tag"),
+        (("diff", "dev"), "the following arguments are required: --base"),
+        (("diff", "dev", "--base", "main", "--format", "html"), "invalid choice: 'html'"),
+    ],
+)
+def test_usage_errors_exit_2(repo, args, message):
+    result = run(repo, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_project_outside_git_is_a_usage_error(project_copy):
+    result = run(project_copy, "diff", "dev", "--base", "main")
+    assert result.returncode == 2
+    assert "is not in a git repository" in result.stderr

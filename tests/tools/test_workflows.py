@@ -1,0 +1,153 @@
+"""The GitHub workflows: actionlint passes, and the delivery rules hold in every file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_DIR
+
+ACTIONLINT = Path(sys.executable).with_name("actionlint")
+WORKFLOWS = sorted((PROJECT_DIR / ".github" / "workflows").glob("*.yml"))
+LOCAL_ACTIONS = sorted((PROJECT_DIR / ".github" / "actions").glob("*/action.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@(v\d+|[0-9a-f]{40})$")
+
+
+def load(path: Path) -> dict[Any, Any]:
+    document: dict[Any, Any] = yaml.safe_load(path.read_text())
+    return document
+
+
+def actionlint(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ACTIONLINT), "-shellcheck", shutil.which("shellcheck") or "", "-no-color"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=folder,
+    )
+
+
+def test_actionlint_passes_on_every_workflow():
+    assert shutil.which("shellcheck"), "make tools installs shellcheck; actionlint checks run: scripts with it"
+    assert {path.name for path in WORKFLOWS} == {"preview.yml", "preview-comment.yml", "deploy.yml", "promote.yml"}
+    result = actionlint(PROJECT_DIR)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_fails_a_broken_workflow(tmp_path):
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "bad.yml").write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
+        "    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n        shell: bash\n"
+        "      - uses: actions/checkout@v6\n        with:\n          fetch-dept: 0\n"
+    )
+    subprocess.run(["git", "init", "--quiet"], cwd=tmp_path, check=True)
+    result = actionlint(tmp_path)
+    assert result.returncode != 0
+    assert "fetch-dept" in result.stdout
+    assert "github.event.pull_request.title" in result.stdout  # script injection
+
+
+def uses(document: Any) -> list[str]:
+    found = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key == "uses" and isinstance(value, str):
+                found.append(value)
+            else:
+                found += uses(value)
+    elif isinstance(document, list):
+        for item in document:
+            found += uses(item)
+    return found
+
+
+@pytest.mark.parametrize("path", WORKFLOWS + LOCAL_ACTIONS, ids=lambda path: path.parent.name + "/" + path.name)
+def test_actions_are_pinned_and_nothing_runs_kubectl(path):
+    document = load(path)
+    for action in uses(document):
+        assert action.startswith("./") or PINNED.match(action), f"{action} is not pinned to a major or a SHA"
+    text = path.read_text()
+    assert "kubectl" not in text
+    assert "aws-access-key-id" not in text, "AWS through OIDC only"
+    assert "AWS_SECRET_ACCESS_KEY" not in text
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_every_workflow_declares_least_privilege_permissions(path):
+    document = load(path)
+    assert "permissions" in document, "top-level permissions, so no job inherits the default token"
+    assert document["permissions"] in ({}, {"contents": "read"})
+    for name, job in document["jobs"].items():
+        granted = job.get("permissions", {})
+        if granted.get("id-token") == "write":
+            steps = " ".join(uses(job))
+            assert "./.github/actions/pulumi" in steps, f"{name} takes an OIDC token it does not use"
+
+
+def test_preview_runs_checks_and_diffs_for_every_stack_and_guards_the_real_preview():
+    jobs = load(PROJECT_DIR / ".github/workflows/preview.yml")["jobs"]
+    assert jobs["offline"]["strategy"]["matrix"]["stack"] == ["dev", "staging", "production"]
+    runs = " ".join(step.get("run", "") for step in jobs["offline"]["steps"])
+    assert 'novactl check "$STACK"' in runs
+    assert 'novactl diff "$STACK" --base "$BASE" --format markdown' in runs
+    assert "permissions" not in jobs["offline"], "the offline jobs run with the read-only token (forks too)"
+    preview = jobs["pulumi-preview"]
+    assert preview["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    (pulumi,) = [step for step in preview["steps"] if step.get("uses") == "./.github/actions/pulumi"]
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["comment-on-pr"] == "true"
+
+
+def test_the_comment_workflow_never_runs_pull_request_code():
+    document = load(PROJECT_DIR / ".github/workflows/preview-comment.yml")
+    assert document[True] == {"workflow_run": {"workflows": ["Preview"], "types": ["completed"]}}  # `on:`
+    steps = document["jobs"]["comment"]["steps"]
+    assert not [step for step in steps if "checkout" in step.get("uses", "")]
+    (sticky,) = [step for step in steps if step.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
+    assert sticky["with"]["header"] == "novactl-diff"
+
+
+def test_the_pulumi_action_uses_the_official_action_with_the_policy_pack():
+    steps = load(PROJECT_DIR / ".github/actions/pulumi/action.yml")["runs"]["steps"]
+    (pulumi,) = [step for step in steps if step.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["uses"] == "pulumi/actions@v7"
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["cloud-url"] == "${{ inputs.backend-url }}"
+    (aws,) = [step for step in steps if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+    assert set(aws["with"]) == {"role-to-assume", "aws-region", "role-session-name"}
+
+
+def test_deploy_goes_to_staging_then_to_production_behind_its_environment():
+    jobs = load(PROJECT_DIR / ".github/workflows/deploy.yml")["jobs"]
+    assert jobs["production"]["needs"] == "staging"
+    assert jobs["production"]["environment"] == "production"
+    for stack in ("staging", "production"):
+        assert jobs[stack]["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
+        (pulumi,) = [step for step in jobs[stack]["steps"] if step.get("uses") == "./.github/actions/pulumi"]
+        assert (pulumi["with"]["stack"], pulumi["with"]["command"]) == (stack, "up")
+
+
+def test_promote_releases_rolls_out_then_optionally_switches():
+    document = load(PROJECT_DIR / ".github/workflows/promote.yml")
+    inputs = document[True]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"stack", "service", "tag", "switch_traffic"}
+    assert inputs["switch_traffic"]["type"] == "boolean"
+    assert document["concurrency"] == {"group": "pulumi-${{ inputs.stack }}", "cancel-in-progress": False}
+    steps = document["jobs"]["promote"]["steps"]
+    order = [step.get("name", step.get("uses", "")) for step in steps]
+    release = order.index("1. novactl release")
+    first_up = order.index("2. pulumi up (roll out and smoke-test the new colour)")
+    switch = order.index("3. novactl switch")
+    assert release < first_up < switch < order.index("3. pulumi up (move the traffic)")
+    assert steps[switch]["if"] == "inputs.switch_traffic"
+    assert 'novactl switch "$STACK" "$SERVICE" --to-tag "$TAG"' in steps[switch]["run"]
