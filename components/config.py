@@ -234,7 +234,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     services = tuple(_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
     secrets = {key for key in SECRET_KEYS if key in raw}
     monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
-    return PlatformConfig(
+    config = PlatformConfig(
         stack,
         namespace,
         cloud,
@@ -249,6 +249,28 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         performance=parse_performance(raw.get("performance"), secrets, stack),
         aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
     )
+    _distinct_namespaces(config)
+    return config
+
+
+def _distinct_namespaces(config: PlatformConfig) -> None:
+    """Each piece creates its own namespace; two pieces sharing one would fight over it."""
+    owners = {"namespace": config.namespace}
+    if config.monitoring.install:
+        owners["monitoring.namespace"] = config.monitoring.namespace
+    for key, spec in (
+        ("gitops", config.gitops),
+        ("logging", config.logging),
+        ("tracing", config.tracing),
+        ("performance", config.performance),
+    ):
+        if spec is not None:
+            owners[f"{key}.namespace"] = spec.namespace
+    seen: dict[str, str] = {}
+    for key, namespace in owners.items():
+        if namespace in seen:
+            raise ConfigError(key, f"{namespace!r} is already the namespace of {seen[namespace]}; pick another")
+        seen[namespace] = key
 
 
 def _image_registry(raw: Mapping[str, Any], cloud: Cloud) -> str | None:

@@ -112,7 +112,8 @@ def _tool_checks(written: RenderResult, progress: Callable[[str], None]) -> list
 
 def _run_tool(name: str, command: list[str], what: str) -> CheckResult:
     if shutil.which(command[0]) is None:
-        return CheckResult(name, False, f"{command[0]} is not installed: run `make tools` and `make test` setup")
+        source = "requirements-dev.txt" if name == "kubernetes-validate" else "`make tools` (Debian packages)"
+        return CheckResult(name, False, f"{name} is not installed: it comes with {source}; `make test` sets up both")
     try:
         outcome = subprocess.run(command, capture_output=True, text=True, check=False, timeout=TOOL_TIMEOUT)
     except subprocess.TimeoutExpired:

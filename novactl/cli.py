@@ -18,7 +18,7 @@ from components.config_fields import ConfigError
 from novactl import bluegreen
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
-from novactl.diff import diff_stack, to_json, to_markdown, to_text
+from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
 from novactl.render import platform_config, render_stack, summary
 from novactl.stackfiles import StackError, load_stack_config
@@ -200,6 +200,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StackError, pulumi.RunError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except RegistrationError as error:
+    except (RegistrationError, BaseRenderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED

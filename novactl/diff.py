@@ -29,6 +29,10 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
 
 
+class BaseRenderError(Exception):
+    """The stack does not render at the base ref (the working tree rendered fine)."""
+
+
 @dataclass(frozen=True)
 class ResourceChange:
     action: Action
@@ -143,9 +147,12 @@ def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
     """Render `stack` at `base` and in the working tree, and compare."""
     after = render_stack(project_dir, stack, placeholder_secrets=True)
     with checkout(project_dir, base) as (base_dir, commit):
-        before = (
-            render_stack(base_dir, stack, placeholder_secrets=True) if stack_file(base_dir, stack).exists() else None
-        )
+        before = None
+        if stack_file(base_dir, stack).exists():
+            try:
+                before = render_stack(base_dir, stack, placeholder_secrets=True)
+            except Exception as error:  # whatever the base's program raises, say which side failed
+                raise BaseRenderError(f"--base {base} ({commit[:12]}) does not render stack {stack}: {error}") from None
     return Diff(stack, base, commit, compare(before, after))
 
 

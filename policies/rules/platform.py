@@ -83,8 +83,10 @@ def blue_green_integrity(resources: Sequence[Resource]) -> Iterator[tuple[Resour
                     "Deployment; give that colour a tag, or switch the Service back"
                 ),
             )
+        # The active Service is not labelled with a colour: it is the one whose selector moves.
+        active = conventions.LABEL_COLOR not in mapping(dig(resource.props, "metadata", "labels"))
         for target in targets:
-            if resource.type == SERVICE and dig(target.props, "spec", "replicas") == 0:
+            if resource.type == SERVICE and active and dig(target.props, "spec", "replicas") == 0:
                 yield (
                     resource,
                     (

@@ -179,3 +179,16 @@ def test_a_project_outside_git_is_a_usage_error(project_copy):
     result = run(project_copy, "diff", "dev", "--base", "main")
     assert result.returncode == 2
     assert "is not in a git repository" in result.stderr
+
+
+def test_a_base_that_does_not_render_fails_with_one_line(repo):
+    edit(repo, "dev", "  nova-platform:namespace: nova-dev\n", "  nova-platform:namespace: Not_A_Label\n")
+    git(repo, "commit", "--quiet", "-am", "a broken base")
+    git(repo, "branch", "broken")
+    edit(repo, "dev", "  nova-platform:namespace: Not_A_Label\n", "  nova-platform:namespace: nova-dev\n")
+    result = run(repo, "diff", "dev", "--base", "broken")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith("error: --base broken (")
+    assert "does not render stack dev: Pulumi.dev.yaml: nova-platform:namespace:" in line

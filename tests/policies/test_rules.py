@@ -167,6 +167,21 @@ def test_one_changed_field_violates_the_policy(blue_green, policy, target, chang
     assert {v.policy for v in found} == {policy}
 
 
+def test_an_idle_colour_scaled_to_zero_is_fine_while_no_active_service_routes_to_it(make_spec):
+    spec = make_spec(active="green", idle="scale-to-zero")
+    resources = [k8s("Service", build.active_service(spec, NS))]
+    for color in ("blue", "green"):
+        resources.append(k8s("Deployment", build.deployment(spec, color, NS, f"registry.example.com/x:{color}-1")))
+        resources.append(k8s("Service", build.colour_service(spec, color, NS)))
+        resources.append(k8s("PodDisruptionBudget", build.pod_disruption_budget(spec, color, NS)))
+    assert violations("blue-green-integrity", resources) == []
+    flipped = edit(
+        resources, "feed-service", ":Service", lambda p: p["spec"]["selector"].update({"nova.social/color": "blue"})
+    )
+    (found,) = violations("blue-green-integrity", flipped)
+    assert "Deployment feed-service-blue, which is scaled to zero" in found.message
+
+
 def test_an_admin_binding_for_a_service_account_violates_and_one_for_a_group_does_not():
     binding: dict[str, Any] = {
         "apiVersion": "rbac.authorization.k8s.io/v1",

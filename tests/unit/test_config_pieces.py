@@ -129,3 +129,13 @@ def test_bad_aws_settings_name_the_key(raw_config, value, key):
     raw = aws_raw(raw_config)
     raw["aws"] = value
     assert error(raw).startswith(f"Pulumi.staging.yaml: nova-platform:{key}: ")
+
+
+def test_two_pieces_may_not_share_a_namespace(raw_config):
+    raw_config.update(logging={"enabled": True}, tracing={"enabled": True, "namespace": "logging"})
+    assert error(raw_config) == (
+        "Pulumi.staging.yaml: nova-platform:tracing.namespace: 'logging' is already the namespace of "
+        "logging.namespace; pick another"
+    )
+    raw_config["tracing"] = {"enabled": True, "namespace": "nova-test"}
+    assert "is already the namespace of namespace" in error(raw_config)
