@@ -130,6 +130,11 @@ def colour_name(service: str, color: Color) -> str:
     return f"{service}-{color}"
 
 
+def cluster_host(service: str, namespace: str) -> str:
+    """The in-cluster DNS name of a Service: `<service>.<namespace>.svc.cluster.local`."""
+    return f"{service}.{namespace}.svc.cluster.local"
+
+
 def repository_name(service: str) -> str:
     """A service's image repository within a registry (also its ECR repository name)."""
     return f"nova/{service}"

@@ -35,7 +35,7 @@ class Logs(pulumi.ComponentResource):
             "loki",
             config,
             identity=identity,
-            buckets={"loki-chunks": spec.retention_days + 1, "loki-ruler": None},
+            buckets={build.CHUNKS_BUCKET: spec.retention_days + 1, build.RULER_BUCKET: None},
             access=policies.LOKI_ACCESS,
             service_account=(spec.namespace, build.SERVICE_ACCOUNT),
             parent=self,

@@ -34,7 +34,7 @@ class Traces(pulumi.ComponentResource):
             "tempo",
             config,
             identity=identity,
-            buckets={"tempo": spec.retention_days + 1},
+            buckets={build.TRACES_BUCKET: spec.retention_days + 1},
             access=policies.TEMPO_ACCESS,
             service_account=(spec.namespace, build.SERVICE_ACCOUNT),
             parent=self,

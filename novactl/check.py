@@ -17,7 +17,7 @@ from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
 from novactl.engine import Recording
-from novactl.render import RenderResult, render_stack
+from novactl.render import Rendered, RenderResult, render_stack
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
 
@@ -60,9 +60,13 @@ def resources(recording: Recording) -> list[Resource]:
 
 def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) -> Report:
     """Render `stack` (secrets as masked placeholders) and run every check over it."""
-    report = Report(stack)
     progress(f"Rendering {stack} offline")
-    rendered = render_stack(project_dir, stack, placeholder_secrets=True)
+    return check_rendered(render_stack(project_dir, stack, placeholder_secrets=True), progress)
+
+
+def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Report:
+    """Run the policies over a rendered stack, then write it out and run the tools on the files."""
+    report = Report(rendered.config.stack)
     progress(f"Running {len(POLICIES)} policies over {len(rendered.recording.resources)} resources")
     report.violations = evaluate(POLICIES, resources(rendered.recording))
     mandatory = [v for v in report.violations if v.enforcement == "mandatory"]
@@ -74,7 +78,7 @@ def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) ->
             f"{len(POLICIES)} policies: {len(mandatory)} mandatory violation(s), {advisory} advisory",
         )
     )
-    with tempfile.TemporaryDirectory(prefix=f"novactl-check-{stack}-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"novactl-check-{report.stack}-") as folder:
         written = rendered.write(Path(folder))
         report.checks.extend(_tool_checks(written, progress))
     return report

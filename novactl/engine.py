@@ -178,7 +178,7 @@ def _is_program_module(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def _program_modules(project_dir: Path) -> Iterator[None]:
+def program_modules(project_dir: Path) -> Iterator[None]:
     """Import the program's packages from `project_dir`, and put the caller's back afterwards.
 
     Another checkout (a diff's base, a test's copy) holds other versions of them; the caller's
@@ -207,7 +207,7 @@ def program_secret_keys(project_dir: Path) -> tuple[str, ...]:
 
     Another checkout (a diff's base) may know other secrets than this one.
     """
-    with _program_modules(project_dir):
+    with program_modules(project_dir):
         module = importlib.import_module("components.config")
         return tuple(getattr(module, "SECRET_KEYS", ()))
 
@@ -231,7 +231,7 @@ def run_program(project_dir: Path, config: StackConfig, fail: FailHook | None = 
 
     # Around the whole run: registrations resolve after the program body has returned, and
     # the SDK then still looks up the program's modules.
-    with _program_modules(project_dir):
+    with program_modules(project_dir):
         return record(program, config, fail)
 
 

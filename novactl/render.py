@@ -21,7 +21,14 @@ from pulumi.runtime import rpc
 from components.builders.alertmanager import CONFIG_SECRET
 from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
 from components.config import PlatformConfig, decode_engine_config, parse_platform_config
-from novactl.engine import FailHook, Recording, Registration, program_secret_keys, run_program
+from novactl.engine import (
+    FailHook,
+    Recording,
+    Registration,
+    program_modules,
+    program_secret_keys,
+    run_program,
+)
 from novactl.stackfiles import StackConfig, load_stack_config
 
 SECRET_MASK = "[secret]"
@@ -257,16 +264,18 @@ def render_stack(
     placeholder_secrets: bool = False,
 ) -> Rendered:
     """Load a stack's config and run the program offline."""
-    config = load_stack_config(
-        project_dir,
-        stack,
-        overrides,
-        secret_overrides=secrets,
-        stack_text=stack_text,
-        placeholder_secrets=placeholder_secrets,
-        secret_keys=program_secret_keys(project_dir) if placeholder_secrets else (),
-    )
-    return Rendered(config, run_program(project_dir, config, fail))
+    # One import of another checkout's modules serves both its secret keys and its run.
+    with program_modules(project_dir):
+        config = load_stack_config(
+            project_dir,
+            stack,
+            overrides,
+            secret_overrides=secrets,
+            stack_text=stack_text,
+            placeholder_secrets=placeholder_secrets,
+            secret_keys=program_secret_keys(project_dir) if placeholder_secrets else (),
+        )
+        return Rendered(config, run_program(project_dir, config, fail))
 
 
 def platform_config(config: StackConfig) -> PlatformConfig:

@@ -35,6 +35,16 @@ TEMPO_ACCESS = ObjectAccess(
 )
 
 
+def irsa_service_account(name: str, role_arn: Any) -> dict[str, Any]:
+    """A chart's `serviceAccount` values: created under a fixed name (the trust policy names
+    it), annotated with the role (an Output on AWS; None leaves it unannotated)."""
+    return {
+        "create": True,
+        "name": name,
+        "annotations": {ROLE_ARN_ANNOTATION: role_arn} if role_arn is not None else {},
+    }
+
+
 def bucket_name(config: PlatformConfig, purpose: str) -> str:
     """`<bucketPrefix>-<stack>-<purpose>`: S3 names are global, so the prefix is configurable."""
     assert config.aws is not None

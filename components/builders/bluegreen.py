@@ -211,7 +211,7 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) 
     template is immutable), created before the old one is deleted, so each release is tested.
     """
     target = conventions.colour_name(spec.name, color)
-    url = f"http://{target}.{namespace}.svc.cluster.local:{spec.port}{spec.health_path}"
+    url = f"http://{conventions.cluster_host(target, namespace)}:{spec.port}{spec.health_path}"
     pod_labels = {**colour_labels(spec, color), conventions.LABEL_COMPONENT: "smoke-test"}
     job_spec: dict[str, Any] = {
         "backoffLimit": 2,

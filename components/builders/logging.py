@@ -17,21 +17,23 @@ from components.config_observability import LoggingSpec
 
 SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
 SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored
+CHUNKS_BUCKET = "loki-chunks"  # bucket purposes: <bucketPrefix>-<stack>-<purpose>
+RULER_BUCKET = "loki-ruler"
+
+
+def loki_query_url(spec: LoggingSpec) -> str:
+    """Loki's gateway: where Grafana queries, and the base of the push and OTLP endpoints."""
+    return f"http://{conventions.cluster_host(f'{conventions.LOKI_RELEASE}-gateway', spec.namespace)}"
 
 
 def loki_push_url(spec: LoggingSpec) -> str:
     """The gateway's push endpoint (Alloy)."""
-    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local/loki/api/v1/push"
+    return f"{loki_query_url(spec)}/loki/api/v1/push"
 
 
 def loki_otlp_url(spec: LoggingSpec) -> str:
     """The gateway's OTLP endpoint (the collector appends /v1/logs)."""
-    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local/otlp"
-
-
-def loki_query_url(spec: LoggingSpec) -> str:
-    """Where Grafana queries Loki."""
-    return f"http://{conventions.LOKI_RELEASE}-gateway.{spec.namespace}.svc.cluster.local"
+    return f"{loki_query_url(spec)}/otlp"
 
 
 def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None) -> dict[str, Any]:
@@ -46,8 +48,8 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
         storage = {
             "type": "s3",
             "bucketNames": {
-                "chunks": aws.bucket_name(config, "loki-chunks"),
-                "ruler": aws.bucket_name(config, "loki-ruler"),
+                "chunks": aws.bucket_name(config, CHUNKS_BUCKET),
+                "ruler": aws.bucket_name(config, RULER_BUCKET),
             },
             # No keys: the AWS SDK takes the web identity token IRSA injects.
             "s3": {"region": config.aws.region},
@@ -79,11 +81,7 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
             },
             "limits_config": {"retention_period": f"{spec.retention_days * 24}h"},
         },
-        "serviceAccount": {
-            "create": True,
-            "name": SERVICE_ACCOUNT,
-            "annotations": {aws.ROLE_ARN_ANNOTATION: role_arn} if role_arn is not None else {},
-        },
+        "serviceAccount": aws.irsa_service_account(SERVICE_ACCOUNT, role_arn),
         "singleBinary": {"replicas": 1, **persistence} if single else {"replicas": 0},
         "write": {"replicas": 0} if single else {"replicas": 3, **persistence},
         "read": {"replicas": 0} if single else {"replicas": 2},

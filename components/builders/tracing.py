@@ -18,31 +18,32 @@ from components.config import PlatformConfig
 from components.config_observability import TracingSpec
 
 SERVICE_ACCOUNT = "tempo"  # fixed: the IRSA trust policy names it
+TRACES_BUCKET = "tempo"  # bucket purpose: <bucketPrefix>-<stack>-tempo
 COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib"  # contrib: k8s_attributes, prometheusremotewrite
 COLLECTOR_COMMAND = "otelcol-contrib"
 PIPELINE_PROCESSORS = ("memory_limiter", "k8s_attributes", "batch")
 
 
 def tempo_otlp_endpoint(spec: TracingSpec) -> str:
-    return f"{conventions.TEMPO_RELEASE}.{spec.namespace}.svc.cluster.local:4317"
+    return f"{conventions.cluster_host(conventions.TEMPO_RELEASE, spec.namespace)}:4317"
 
 
 def tempo_query_url(spec: TracingSpec) -> str:
     """Where Grafana queries Tempo."""
-    return f"http://{conventions.TEMPO_RELEASE}.{spec.namespace}.svc.cluster.local:3200"
+    return f"http://{conventions.cluster_host(conventions.TEMPO_RELEASE, spec.namespace)}:3200"
 
 
 def gateway_endpoint(spec: TracingSpec) -> str:
     """Where applications (and the node agent) send OTLP over gRPC."""
-    return f"{conventions.OTEL_GATEWAY_RELEASE}.{spec.namespace}.svc.cluster.local:4317"
+    return f"{conventions.cluster_host(conventions.OTEL_GATEWAY_RELEASE, spec.namespace)}:4317"
 
 
 def prometheus_remote_write_url(config: PlatformConfig) -> str | None:
     """The installed Prometheus's remote-write receiver; None when the cluster brings its own."""
     if not config.monitoring.install:
         return None
-    service = f"{conventions.MONITORING_RELEASE}-prometheus"
-    return f"http://{service}.{config.monitoring.namespace}.svc.cluster.local:9090/api/v1/write"
+    host = conventions.cluster_host(f"{conventions.MONITORING_RELEASE}-prometheus", config.monitoring.namespace)
+    return f"http://{host}:9090/api/v1/write"
 
 
 def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None
         trace = {
             "backend": "s3",
             "s3": {
-                "bucket": aws.bucket_name(config, "tempo"),
+                "bucket": aws.bucket_name(config, TRACES_BUCKET),
                 "endpoint": f"s3.{config.aws.region}.amazonaws.com",
                 "region": config.aws.region,
             },
@@ -66,11 +67,7 @@ def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None
             "storage": {"trace": {**trace, "wal": {"path": "/var/tempo/wal"}}},
         },
         "persistence": {"enabled": True, "size": spec.storage_size},
-        "serviceAccount": {
-            "create": True,
-            "name": SERVICE_ACCOUNT,
-            "annotations": {aws.ROLE_ARN_ANNOTATION: role_arn} if role_arn is not None else {},
-        },
+        "serviceAccount": aws.irsa_service_account(SERVICE_ACCOUNT, role_arn),
     }
 
 

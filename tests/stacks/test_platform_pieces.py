@@ -9,7 +9,10 @@ import pytest
 
 from components import conventions
 from components.builders import gitops
+from novactl import check
 from novactl.engine import Recording, Registration
+from policies.rules import Resource, evaluate
+from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, STACKS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -256,25 +259,15 @@ def test_iam_policies_grant_exactly_the_listed_actions_on_the_listed_arns(render
     }
 
 
-ADMIN_ROLES = ("admin", "cluster-admin")
-
-
-def admin_grants(manifests: list[dict[str, Any]]) -> list[str]:
-    """RoleBindings and ClusterRoleBindings that give admin or cluster-admin to a ServiceAccount."""
-    found = []
-    for item in manifests:
-        if item.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
-            continue
-        if item["roleRef"]["name"] in ADMIN_ROLES and any(
-            subject.get("kind") == "ServiceAccount" for subject in item.get("subjects", [])
-        ):
-            found.append(item["metadata"]["name"])
-    return found
+def admin_grants(resources: list[Resource]) -> list[str]:
+    """The bindings the policy pack's no-admin-service-accounts rule flags."""
+    (policy,) = [policy for policy in POLICIES if policy.name == "no-admin-service-accounts"]
+    return [violation.resource for violation in evaluate([policy], resources)]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_binding_grants_admin_to_a_service_account(rendered, stack):
-    assert admin_grants(rendered[stack].manifests()) == []
+    assert admin_grants(check.resources(rendered[stack].recording)) == []
     # Charts create their own RBAC from values: ours asks only for read-only rules.
     recording = rendered[stack].recording
     for release in releases(recording).values():
@@ -290,7 +283,10 @@ def test_the_admin_binding_check_can_fail():
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
         "subjects": [{"kind": "ServiceAccount", "name": "ci", "namespace": "argocd"}],
     }
-    assert admin_grants([planted]) == ["ci-admin"]
+    binding = Resource(
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "ci-admin", "urn:ci-admin", planted
+    )
+    assert admin_grants([binding]) == ["ci-admin"]
 
 
 @pytest.mark.parametrize("stack", AWS_STACKS)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from novactl.check import run_check
+from novactl.check import check_rendered
 from tests.conftest import PROJECT_DIR, STACKS
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_stack_passes_check(stack):
-    report = run_check(PROJECT_DIR, stack, progress=lambda line: None)
+def test_every_stack_passes_check(rendered, stack):
+    report = check_rendered(rendered[stack], progress=lambda line: None)
     assert report.passed, report.as_dict()
     assert [check.name for check in report.checks] == ["policies", "kubernetes-validate", "promtool", "amtool"]
     assert all(v.enforcement == "advisory" for v in report.violations)
