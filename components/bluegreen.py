@@ -8,7 +8,10 @@ import pulumi
 
 from components import conventions
 from components.builders import bluegreen as build
+from components.builders import scrape
+from components.builders.tracing import Telemetry
 from components.config import ServiceSpec
+from components.config_monitoring import MonitoringSpec
 from components.conventions import Color
 from components.manifests import register
 
@@ -21,11 +24,15 @@ class BlueGreenArgs:
     namespace: str
     image_repository: str | pulumi.Output[str]  # <registry>/nova/<service>, or the ECR repository URL
     smoke_test_image: str
+    monitoring: MonitoringSpec
+    telemetry: Telemetry | None = None  # the OpenTelemetry SDK settings, when the stack traces
     after: list[pulumi.Resource] = field(default_factory=list)  # e.g. the namespace
+    monitor_after: list[pulumi.Resource] = field(default_factory=list)  # what installs the PodMonitor CRD
 
 
 class BlueGreenService(pulumi.ComponentResource):
-    """Both colours of one service and the Service that routes live traffic to one of them.
+    """Both colours of one service, the Service that routes live traffic to one of them, and
+    the PodMonitor through which Prometheus scrapes both colours.
 
     Traffic moves only through real dependencies: the active Service is registered after the
     active colour's Deployment has rolled out and its smoke-test Job has succeeded (the
@@ -42,6 +49,11 @@ class BlueGreenService(pulumi.ComponentResource):
         for color in spec.deployed_colors:
             gates[color] = self._colour(spec, color, args)
 
+        register(
+            spec.name,
+            scrape.pod_monitor(spec, namespace, args.monitoring),
+            pulumi.ResourceOptions(parent=self, depends_on=[*args.after, *args.monitor_after]),
+        )
         self.active_service = register(
             spec.name,
             build.active_service(spec, namespace),
@@ -62,7 +74,7 @@ class BlueGreenService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
         name = conventions.colour_name(spec.name, color)
         image = pulumi.Output.concat(args.image_repository, ":", spec.tags[color])
-        deployment = register(name, build.deployment(spec, color, namespace, image), child)
+        deployment = register(name, build.deployment(spec, color, namespace, image, args.telemetry), child)
         service = register(name, build.colour_service(spec, color, namespace), child)
         register(name, build.pod_disruption_budget(spec, color, namespace), child)
         if spec.is_scaled_to_zero(color):

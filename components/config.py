@@ -97,6 +97,13 @@ class ServiceSpec:
     autoscaling: AutoscalingSpec | None
     histogram_buckets: tuple[float, ...]
     slos: tuple[SloSpec, ...]
+    metrics_path: str = "/metrics"
+    metrics_port: int | None = None  # a separate `metrics` container port; None scrapes `http`
+
+    @property
+    def metrics_port_name(self) -> str:
+        """The named container port Prometheus scrapes."""
+        return conventions.HTTP_PORT_NAME if self.metrics_port is None else conventions.METRICS_PORT_NAME
 
     @property
     def deployed_colors(self) -> tuple[Color, ...]:
@@ -155,8 +162,9 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
     "autoscaling": False,
     "histogramBuckets": list(DEFAULT_BUCKETS),
     "slos": [],
+    "metrics": {"path": "/metrics"},
 }
-_NESTED = ("liveness", "readiness", "resources", "autoscaling")
+_NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
 _SERVICE_ONLY_KEYS = ("active", "tags")
 TOP_LEVEL_KEYS = (
@@ -245,7 +253,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         monitoring,
         gitops=parse_gitops(raw.get("gitops"), stack),
         logging=parse_logging(raw.get("logging")),
-        tracing=parse_tracing(raw.get("tracing")),
+        tracing=parse_tracing(raw.get("tracing"), stack),
         performance=parse_performance(raw.get("performance"), secrets, stack),
         aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
     )
@@ -302,6 +310,12 @@ def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
             f"{path}.resources.memoryLimit",
             f"{resources['memoryLimit']} is below the memory request {resources['memory']}",
         )
+    metrics_port = settings["metrics"].get("port")
+    if metrics_port == settings["port"]:
+        raise ConfigError(
+            f"{path}.metrics.port",
+            f"{metrics_port} is the service's http port; leave metrics.port out to scrape /metrics there",
+        )
     autoscaling = settings["autoscaling"] or None
     if autoscaling is not None:
         missing = [key for key in ("min", "max", "targetCPU") if key not in autoscaling]
@@ -329,6 +343,8 @@ def _service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
         shutdown_seconds=settings["shutdownSeconds"],
         histogram_buckets=tuple(settings["histogramBuckets"]),
         slos=parse_slos(settings["slos"], tuple(settings["histogramBuckets"])),
+        metrics_path=settings["metrics"]["path"],
+        metrics_port=metrics_port,
         autoscaling=AutoscalingSpec(autoscaling["min"], autoscaling["max"], autoscaling["targetCPU"])
         if autoscaling
         else None,
@@ -352,6 +368,7 @@ def _settings(raw: Mapping[str, Any], path: str, per_service: bool) -> dict[str,
         "autoscaling": _autoscaling_settings,
         "histogramBuckets": histogram_buckets,
         "slos": slo_list,
+        "metrics": _metrics_settings,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}
 
@@ -376,6 +393,16 @@ def _autoscaling_settings(value: Any, key: str) -> dict[str, int] | bool:
     reject_unknown(raw, ("min", "max", "targetCPU"), key)
     limits = {"min": (1, 1000), "max": (1, 1000), "targetCPU": (1, 100)}
     return {name: integer(item, f"{key}.{name}", *limits[name]) for name, item in raw.items()}
+
+
+def _metrics_settings(value: Any, key: str) -> dict[str, Any]:
+    raw = mapping(value, key, "an object {port, path}")
+    reject_unknown(raw, ("port", "path"), key)
+    checks: dict[str, Callable[[Any, str], Any]] = {
+        "port": lambda item, item_key: integer(item, item_key, 1, 65535),
+        "path": http_path,
+    }
+    return {name: checks[name](item, f"{key}.{name}") for name, item in raw.items()}
 
 
 def _probe(raw: Mapping[str, int]) -> ProbeSpec:

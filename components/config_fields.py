@@ -17,6 +17,8 @@ T = TypeVar("T")
 
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _REGISTRY = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9._-]+)*$")
+# Prometheus's duration syntax as the operator's CRDs accept it (`30s`, `1m30s`).
+_DURATION = re.compile(r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$")
 
 
 class ConfigError(Exception):
@@ -135,6 +137,23 @@ def pinned_image(value: Any, key: str) -> str:
         raise ConfigError(key, f"{text!r} has no tag: pin a version (image:tag or image@sha256:...)")
     image_tag(tag, key)
     return text
+
+
+def duration(value: Any, key: str) -> str:
+    """A Prometheus duration such as `30s` or `1m30s`."""
+    text = string(value, key)
+    if not _DURATION.match(text) or text == "0":
+        raise ConfigError(key, f"{text!r} is not a duration (for example 30s, 1m, 1m30s)")
+    return text
+
+
+def unit_interval(value: Any, key: str, hint: str = "") -> float:
+    """A number from 0 to 1, both included."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(key, f"expected a number, got {describe(value)}")
+    if not 0 <= value <= 1:
+        raise ConfigError(key, f"{value} must be between 0 and 1{hint}")
+    return float(value)
 
 
 def reject_unknown(raw: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
-from components.config_fields import ConfigError, boolean, choice, https_url, mapping, reject_unknown, string
+from components.config_fields import (
+    ConfigError,
+    boolean,
+    choice,
+    duration,
+    https_url,
+    mapping,
+    reject_unknown,
+    string,
+)
 
 Notifications = Literal["required", "off"]
 NOTIFICATIONS: tuple[Notifications, ...] = ("required", "off")
@@ -33,6 +42,8 @@ class MonitoringSpec:
     install: bool  # False: the cluster already runs the Prometheus operator
     namespace: str
     rule_selector: Mapping[str, str]  # labels that make the operator load our rules
+    monitor_selector: Mapping[str, str]  # labels that make Prometheus select our PodMonitors
+    scrape_interval: str  # how often Prometheus scrapes each service pod
     notifications: Notifications  # off: every alert goes to a null receiver
     alert_channel: str  # Slack channel for warnings (and a copy of every page)
     default_channel: str  # Slack channel for anything without a known severity
@@ -53,6 +64,8 @@ _KEYS = (
     "install",
     "namespace",
     "ruleSelector",
+    "monitorSelector",
+    "scrapeInterval",
     "notifications",
     "slack",
     "thresholds",
@@ -67,15 +80,8 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
     reject_unknown(block, _KEYS, "monitoring")
     install = boolean(block.get("install", True), "monitoring.install")
     namespace = string(block.get("namespace", "monitoring"), "monitoring.namespace")
-    if install:
-        if "ruleSelector" in block:
-            raise ConfigError(
-                "monitoring.ruleSelector",
-                f"only for install: false; the installed stack selects `release: {conventions.MONITORING_RELEASE}`",
-            )
-        rule_selector: Mapping[str, str] = {"release": conventions.MONITORING_RELEASE}
-    else:
-        rule_selector = _labels(block.get("ruleSelector"), "monitoring.ruleSelector")
+    rule_selector = _selector(block, "ruleSelector", install, "rules")
+    monitor_selector = _selector(block, "monitorSelector", install, "PodMonitors")
     notifications = choice(block.get("notifications", "required"), "monitoring.notifications", NOTIFICATIONS)
     if notifications == "required":
         for key in _NOTIFICATION_SECRETS:
@@ -96,6 +102,8 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
         install=install,
         namespace=namespace,
         rule_selector=rule_selector,
+        monitor_selector=monitor_selector,
+        scrape_interval=duration(block.get("scrapeInterval", "30s"), "monitoring.scrapeInterval"),
         notifications=notifications,
         alert_channel=_channel(slack.get("alertChannel", f"#nova-alerts-{stack}"), "monitoring.slack.alertChannel"),
         default_channel=_channel(slack.get("defaultChannel", "#nova-ops"), "monitoring.slack.defaultChannel"),
@@ -134,9 +142,25 @@ def _thresholds(raw: Any) -> AlertThresholds:
     )
 
 
-def _labels(raw: Any, key: str) -> dict[str, str]:
+def _selector(block: Mapping[str, Any], name: str, install: bool, what: str) -> Mapping[str, str]:
+    """The labels our `what` carry so that Prometheus loads them.
+
+    The installed chart keeps `*SelectorNilUsesHelmValues: true`, so its Prometheus selects
+    `release: <release name>`; a cluster's own operator says which labels in config.
+    """
+    key = f"monitoring.{name}"
+    if install:
+        if name in block:
+            raise ConfigError(
+                key, f"only for install: false; the installed stack selects `release: {conventions.MONITORING_RELEASE}`"
+            )
+        return {"release": conventions.MONITORING_RELEASE}
+    return _labels(block.get(name), key, what)
+
+
+def _labels(raw: Any, key: str, what: str) -> dict[str, str]:
     if raw is None:
-        raise ConfigError(key, "is required with install: false (the labels your operator's ruleSelector matches)")
+        raise ConfigError(key, f"is required with install: false (the labels your Prometheus selects {what} by)")
     block = mapping(raw, key)
     if not block:
         raise ConfigError(key, "needs at least one label")

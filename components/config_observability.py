@@ -14,6 +14,7 @@ from components.config_fields import (
     mapping,
     quantity,
     reject_unknown,
+    unit_interval,
 )
 
 LokiMode = Literal["SingleBinary", "SimpleScalable"]
@@ -39,6 +40,11 @@ class TracingSpec:
     gateway_replicas: int
     retention_days: int
     storage_size: str
+    sample_ratio: float = 1.0  # share of new traces the services' SDKs keep (parent-based)
+
+
+# Production samples a tenth of new traces by default; other stacks keep all of them.
+DEFAULT_SAMPLE_RATIO = {"production": 0.1}
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,9 @@ def parse_logging(raw: Any) -> LoggingSpec | None:
     )
 
 
-def parse_tracing(raw: Any) -> TracingSpec | None:
+def parse_tracing(raw: Any, stack: str) -> TracingSpec | None:
     """Validate `tracing`; None when it is absent or `enabled: false`."""
-    keys = ("namespace", "nodeAgent", "gatewayReplicas", "retentionDays", "storageSize")
+    keys = ("namespace", "nodeAgent", "gatewayReplicas", "retentionDays", "storageSize", "sampleRatio")
     block = _enabled(raw, "tracing", keys)
     if block is None:
         return None
@@ -82,6 +88,11 @@ def parse_tracing(raw: Any) -> TracingSpec | None:
         gateway_replicas=integer(block.get("gatewayReplicas", 1), "tracing.gatewayReplicas", 1, 20),
         retention_days=integer(block.get("retentionDays", 14), "tracing.retentionDays", 1, 3650),
         storage_size=quantity(block.get("storageSize", "10Gi"), "tracing.storageSize"),
+        sample_ratio=unit_interval(
+            block.get("sampleRatio", DEFAULT_SAMPLE_RATIO.get(stack, 1.0)),
+            "tracing.sampleRatio",
+            " (0.1 keeps one new trace in ten)",
+        ),
     )
 
 

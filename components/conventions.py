@@ -25,9 +25,15 @@ LABEL_PART_OF: Final = "app.kubernetes.io/part-of"
 LABEL_MANAGED_BY: Final = "app.kubernetes.io/managed-by"
 LABEL_COLOR: Final = "nova.social/color"
 PART_OF: Final = "nova"
+SERVER_COMPONENT: Final = "server"
+"""`app.kubernetes.io/component` of the pods that serve traffic (smoke tests are `smoke-test`)."""
 MANAGED_BY: Final = "pulumi"
 
 ZONE_TOPOLOGY_KEY: Final = "topology.kubernetes.io/zone"
+
+HTTP_PORT_NAME: Final = "http"
+METRICS_PORT_NAME: Final = "metrics"
+"""The container port a service may add for /metrics when it does not serve them on `http`."""
 
 MONITORING_RELEASE: Final = "kube-prometheus-stack"
 """Fixed Helm release name: the chart's operator loads PrometheusRules labelled `release: <it>`."""
@@ -123,6 +129,12 @@ SERVICE_NAME_MAX: Final = DNS_LABEL_MAX - len("-green-smoke-") - SMOKE_HASH_LENG
 def owned_labels() -> dict[str, str]:
     """Labels on every object this program owns."""
     return {LABEL_PART_OF: PART_OF, LABEL_MANAGED_BY: MANAGED_BY}
+
+
+def pod_label_meta(label: str) -> str:
+    """The Kubernetes service-discovery meta label of a pod label, as Prometheus and Alloy
+    name it: `nova.social/color` -> `__meta_kubernetes_pod_label_nova_social_color`."""
+    return "__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
 def colour_name(service: str, color: Color) -> str:

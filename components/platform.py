@@ -10,6 +10,7 @@ from components import conventions
 from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.builders import core
+from components.builders.tracing import service_telemetry
 from components.config import PlatformConfig
 from components.gitops import GitOps
 from components.logs import Logs
@@ -78,7 +79,10 @@ class Platform(pulumi.ComponentResource):
                     namespace=config.namespace,
                     image_repository=repositories[spec.name],
                     smoke_test_image=config.smoke_test_image,
+                    monitoring=config.monitoring,
+                    telemetry=service_telemetry(config),
                     after=[namespace],
+                    monitor_after=self.monitoring.crd_gate,
                 ),
                 child,
             )

@@ -126,10 +126,40 @@ def platform_alerts(config: PlatformConfig) -> list[Alert]:
     ]
 
 
+def metrics_absent_alert(config: PlatformConfig) -> Alert:
+    """A colour with available pods whose series are missing: a broken scrape, a wrong port or
+    a renamed metric would otherwise mute HighErrorRate and every SLO without a word.
+
+    The colour comes from the Deployment's name (`<service>-<colour>`), so the rule is the
+    same whichever colour is live and a switch never changes it; a colour scaled to zero has
+    no available replicas and never fires.
+    """
+    ns = config.namespace
+    colours = "|".join(conventions.COLORS)
+    deployments = f'kube_deployment_status_replicas_available{{namespace="{ns}", deployment=~".+-({colours})"}}'
+    by_colour = (
+        f'label_replace(label_replace({deployments}, "service", "$1", "deployment", "(.+)-(?:{colours})"), '
+        f'"color", "$1", "deployment", ".+-({colours})")'
+    )
+    return Alert(
+        "NovaServiceMetricsAbsent",
+        f"max by (namespace, service, color) ({by_colour}) > 0\n"
+        "unless on (namespace, service, color)\n"
+        f'count by (namespace, service, color) (http_requests_total{{namespace="{ns}"}})',
+        "10m",
+        "warning",
+        "{{ $labels.service }} ({{ $labels.color }}) runs but Prometheus has none of its request metrics",
+        "The {{ $labels.color }} pods of {{ $labels.service }} in {{ $labels.namespace }} are available, but no "
+        "http_requests_total series has carried their labels for 10 minutes: HighErrorRate and the SLOs "
+        "cannot see this colour.",
+    )
+
+
 def rule_groups(config: PlatformConfig) -> list[dict[str, Any]]:
     """The `groups:` of the platform alerts, as promtool and the operator read them."""
     runbooks = config.monitoring.runbook_base_url
-    rules = [alert.rule(runbooks, config.cluster_name) for alert in platform_alerts(config)]
+    alerts = [*platform_alerts(config), metrics_absent_alert(config)]
+    rules = [alert.rule(runbooks, config.cluster_name) for alert in alerts]
     return [{"name": "nova-platform", "rules": rules}]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from components import conventions
 from components.builders import Manifest
+from components.builders.tracing import Telemetry, otel_environment
 from components.config import ProbeSpec, ServiceSpec
 from components.conventions import Color
 
@@ -40,7 +41,7 @@ def colour_labels(spec: ServiceSpec, color: Color) -> dict[str, str]:
     return {
         **service_labels(spec),
         conventions.LABEL_INSTANCE: conventions.colour_name(spec.name, color),
-        conventions.LABEL_COMPONENT: "server",
+        conventions.LABEL_COMPONENT: conventions.SERVER_COMPONENT,
         conventions.LABEL_COLOR: color,
     }
 
@@ -70,16 +71,26 @@ def restricted_container_security() -> dict[str, Any]:
     }
 
 
-def deployment(spec: ServiceSpec, color: Color, namespace: str, image: Any) -> Manifest:
+def _container_ports(spec: ServiceSpec) -> list[dict[str, Any]]:
+    ports = [{"name": conventions.HTTP_PORT_NAME, "containerPort": spec.port, "protocol": "TCP"}]
+    if spec.metrics_port is not None:
+        ports.append({"name": conventions.METRICS_PORT_NAME, "containerPort": spec.metrics_port, "protocol": "TCP"})
+    return ports
+
+
+def deployment(
+    spec: ServiceSpec, color: Color, namespace: str, image: Any, telemetry: Telemetry | None = None
+) -> Manifest:
     """The Deployment of one colour, running `image` (that colour's tag; a string, or an Output
-    when it comes from the ECR repository's URL)."""
+    when it comes from the ECR repository's URL). With `telemetry`, the container gets the
+    OpenTelemetry SDK environment."""
     tag = spec.tags[color]
     labels = {**colour_labels(spec, color), conventions.LABEL_VERSION: tag}
     selector = colour_selector(spec, color)
     container: dict[str, Any] = {
         "name": spec.name,
         "image": image,
-        "ports": [{"name": "http", "containerPort": spec.port, "protocol": "TCP"}],
+        "ports": _container_ports(spec),
         "readinessProbe": _probe(spec, spec.readiness),
         "livenessProbe": _probe(spec, spec.liveness),
         "resources": {
@@ -89,6 +100,8 @@ def deployment(spec: ServiceSpec, color: Color, namespace: str, image: Any) -> M
         "securityContext": restricted_container_security(),
         "volumeMounts": [{"name": _TMP_VOLUME, "mountPath": "/tmp"}],
     }
+    if telemetry is not None:
+        container["env"] = otel_environment(telemetry, spec.name, color, tag)
     if spec.drain_seconds:
         # Endpoints are removed asynchronously: keep serving until kube-proxy and the load
         # balancer have stopped sending new connections. The sleep action needs no shell in

@@ -19,6 +19,9 @@ SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
 SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored
 CHUNKS_BUCKET = "loki-chunks"  # bucket purposes: <bucketPrefix>-<stack>-<purpose>
 RULER_BUCKET = "loki-ruler"
+# Log labels shared with the services' metrics (builders/scrape.py), so logs, metrics and
+# traces join on the same `service` and `color`.
+LOG_SERVICE_LABELS = {"service": conventions.LABEL_NAME, "color": conventions.LABEL_COLOR}
 
 
 def loki_query_url(spec: LoggingSpec) -> str:
@@ -106,8 +109,8 @@ def alloy_config(config: PlatformConfig, spec: LoggingSpec) -> str:
         "__meta_kubernetes_namespace": "namespace",
         "__meta_kubernetes_pod_name": "pod",
         "__meta_kubernetes_pod_container_name": "container",
-        "__meta_kubernetes_pod_label_app_kubernetes_io_name": "app",
-        "__meta_kubernetes_pod_label_nova_social_color": "color",
+        conventions.pod_label_meta(conventions.LABEL_NAME): "app",
+        **{conventions.pod_label_meta(label): target for target, label in LOG_SERVICE_LABELS.items()},
     }
     rules = "\n".join(
         f'  rule {{\n    source_labels = ["{source}"]\n    target_label  = "{target}"\n  }}'

@@ -34,8 +34,12 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
         "prometheus": {
             "prometheusSpec": {
                 "externalLabels": {"cluster": config.cluster_name},
-                # Select rules by the release label (the chart's default), from every namespace.
+                # Select rules and PodMonitors by the release label (the chart's default): the
+                # chart renders `matchLabels: {release: <release name>}` for a nil selector.
                 "ruleSelectorNilUsesHelmValues": True,
+                "podMonitorSelectorNilUsesHelmValues": True,
+                # Every namespace: the services' PodMonitors live in the stack namespace.
+                "podMonitorNamespaceSelector": {},
                 # The OpenTelemetry collector remote-writes application metrics (/api/v1/write).
                 "enableRemoteWriteReceiver": config.tracing is not None,
             }
@@ -70,13 +74,59 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
     return values
 
 
+LOKI_UID = "loki"
+TEMPO_UID = "tempo"
+# The trace id as OTel SDK log bridges write it into a line, JSON ("trace_id":"...") or logfmt.
+TRACE_ID_IN_LINE = r'trace_id"?\s*[:=]\s*"?([0-9a-fA-F]{32})'
+# Grafana expands $VAR in provisioned data sources; `$$` keeps a literal `$`
+# (grafana.com/docs/grafana/latest/administration/provisioning/#using-environment-variables).
+_TRACE_QUERY = "$${__value.raw}"
+
+
 def data_sources(config: PlatformConfig) -> list[dict[str, Any]]:
-    """Grafana data sources for the stack's Loki and Tempo (the grafana subchart's additionalDataSources)."""
-    sources = []
+    """Grafana data sources for the stack's Loki and Tempo, linked both ways by trace id.
+
+    kube-prometheus-stack's own Grafana data-source template reads `grafana.additionalDataSources`
+    and provisions them beside Prometheus.
+    """
+    sources: list[dict[str, Any]] = []
     if config.logging is not None:
-        sources.append({"name": "Loki", "type": "loki", "access": "proxy", "url": loki_query_url(config.logging)})
+        loki: dict[str, Any] = {
+            "name": "Loki",
+            "uid": LOKI_UID,
+            "type": "loki",
+            "access": "proxy",
+            "url": loki_query_url(config.logging),
+        }
+        if config.tracing is not None:
+            link = {"datasourceUid": TEMPO_UID, "url": _TRACE_QUERY, "urlDisplayLabel": "Trace"}
+            loki["jsonData"] = {
+                "derivedFields": [
+                    # Lines Alloy tails from the pods' stdout.
+                    {"name": "TraceID", "matcherRegex": TRACE_ID_IN_LINE, **link},
+                    # Logs the collector sends over OTLP keep trace_id as structured metadata.
+                    {"name": "trace_id", "matcherType": "label", "matcherRegex": "trace_id", **link},
+                ]
+            }
+        sources.append(loki)
     if config.tracing is not None:
-        sources.append({"name": "Tempo", "type": "tempo", "access": "proxy", "url": tempo_query_url(config.tracing)})
+        tempo: dict[str, Any] = {
+            "name": "Tempo",
+            "uid": TEMPO_UID,
+            "type": "tempo",
+            "access": "proxy",
+            "url": tempo_query_url(config.tracing),
+        }
+        if config.logging is not None:
+            # From a span to its service's logs: OTel's service.name is Loki's `service` label.
+            tempo["jsonData"] = {
+                "tracesToLogsV2": {
+                    "datasourceUid": LOKI_UID,
+                    "filterByTraceID": True,
+                    "tags": [{"key": "service.name", "value": "service"}],
+                }
+            }
+        sources.append(tempo)
     return sources
 
 

@@ -9,6 +9,7 @@ command.name, config, clusterRole, ports. Component names follow collector 0.146
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from components import conventions
@@ -36,6 +37,55 @@ def tempo_query_url(spec: TracingSpec) -> str:
 def gateway_endpoint(spec: TracingSpec) -> str:
     """Where applications (and the node agent) send OTLP over gRPC."""
     return f"{conventions.cluster_host(conventions.OTEL_GATEWAY_RELEASE, spec.namespace)}:4317"
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    """Where a stack's services send traces, and how many new traces they keep."""
+
+    stack: str
+    endpoint: str  # OTLP over gRPC; `http://` tells the SDKs the gateway speaks plaintext
+    sample_ratio: float
+
+
+def service_telemetry(config: PlatformConfig) -> Telemetry | None:
+    """The services' tracing settings; None when the stack runs no collector."""
+    if config.tracing is None:
+        return None
+    return Telemetry(config.stack, f"http://{gateway_endpoint(config.tracing)}", config.tracing.sample_ratio)
+
+
+# Set from the downward API first: OTEL_RESOURCE_ATTRIBUTES refers to them as $(NAME), and
+# Kubernetes expands only variables defined earlier in the list.
+POD_NAME_VARIABLE = "POD_NAME"
+POD_NAMESPACE_VARIABLE = "POD_NAMESPACE"
+
+
+def otel_environment(telemetry: Telemetry, service: str, color: str, tag: str) -> list[dict[str, Any]]:
+    """The OpenTelemetry SDK environment of one colour's container (the spec's variable names:
+    opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
+
+    Only `nova.color` and `service.version` differ between colours, so a release changes the
+    released colour's Deployment alone and a switch changes none.
+    """
+    attributes = {
+        "deployment.environment.name": telemetry.stack,
+        "service.namespace": conventions.PART_OF,
+        "service.version": tag,
+        "nova.color": color,
+        "k8s.namespace.name": f"$({POD_NAMESPACE_VARIABLE})",
+        "k8s.pod.name": f"$({POD_NAME_VARIABLE})",
+    }
+    return [
+        {"name": POD_NAME_VARIABLE, "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": POD_NAMESPACE_VARIABLE, "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {"name": "OTEL_SERVICE_NAME", "value": service},
+        {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": telemetry.endpoint},
+        {"name": "OTEL_EXPORTER_OTLP_PROTOCOL", "value": "grpc"},
+        {"name": "OTEL_RESOURCE_ATTRIBUTES", "value": ",".join(f"{key}={value}" for key, value in attributes.items())},
+        {"name": "OTEL_TRACES_SAMPLER", "value": "parentbased_traceidratio"},
+        {"name": "OTEL_TRACES_SAMPLER_ARG", "value": f"{telemetry.sample_ratio:g}"},
+    ]
 
 
 def prometheus_remote_write_url(config: PlatformConfig) -> str | None:

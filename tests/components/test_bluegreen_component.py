@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from components.bluegreen import BlueGreenArgs, BlueGreenService
+from components.config import parse_platform_config
 from novactl.engine import Recording, RegistrationError, record
 from novactl.stackfiles import StackConfig
+from tests.conftest import minimal_raw_config
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SERVICE = "kubernetes:core/v1:Service"
@@ -24,6 +26,7 @@ def run(spec, fail=None) -> Recording:
                 namespace="nova-test",
                 image_repository="registry.example.com/nova/feed-service",
                 smoke_test_image="curlimages/curl:8.16.0",
+                monitoring=parse_platform_config(minimal_raw_config(), "test").monitoring,
             ),
         )
 

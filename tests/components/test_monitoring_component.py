@@ -77,7 +77,11 @@ def test_credentials_stay_pulumi_secrets_and_never_reach_rendered_output(raw_con
 
 
 def test_an_existing_operator_gets_rules_and_routing_but_no_chart(raw_config):
-    raw_config["monitoring"] = {"install": False, "ruleSelector": {"prometheus": "platform"}}
+    raw_config["monitoring"] = {
+        "install": False,
+        "ruleSelector": {"prometheus": "platform"},
+        "monitorSelector": {"prometheus": "platform"},
+    }
     recording = run(raw_config)
     assert recording.by_type(RELEASE) == []
     assert recording.by_type("kubernetes:core/v1:Namespace") == []

@@ -15,6 +15,15 @@ from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 SERVICE = "kubernetes:core/v1:Service"
 
 
+def assert_traced(manifests, service):
+    """The stack under test runs with tracing on: the service's containers carry the OTel SDK
+    environment, whose colour and version attributes must not widen a switch or a release."""
+    for document in manifests:
+        if document["kind"] == "Deployment" and document["metadata"]["name"].startswith(f"{service}-"):
+            (container,) = document["spec"]["template"]["spec"]["containers"]
+            assert "OTEL_RESOURCE_ATTRIBUTES" in {item["name"] for item in container["env"]}
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_declares_all_thirteen_services(rendered, stack):
     config = platform_config(rendered[stack].config)
@@ -75,6 +84,8 @@ def test_a_flip_changes_exactly_the_active_services_selector(rendered, stack):
     after = render_stack(
         PROJECT_DIR, stack, placeholder_secrets=True, overrides=[*released, f"services.{spec.name}.active={target}"]
     )
+    assert config.tracing is not None
+    assert_traced(before.manifests(), spec.name)
     changes = object_changes(before.manifests(), after.manifests())
     assert [change.describe() for change in changes] == [f"update Service {config.namespace}/{spec.name}"]
     (field,) = changes[0].fields
@@ -89,6 +100,8 @@ def test_a_release_changes_only_the_inactive_colours_objects(rendered, stack):
     after = render_stack(
         PROJECT_DIR, stack, placeholder_secrets=True, overrides=[f"services.{spec.name}.tags.{inactive}=9.9.9"]
     )
+    assert config.tracing is not None
+    assert_traced(after.manifests(), spec.name)
     changes = object_changes(rendered[stack].manifests(), after.manifests())
     assert changes
     prefix = f"{spec.name}-{inactive}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from components.config import PlatformConfig
 from components.config_monitoring import AlertThresholds
+from tests.tools.scrape_labels import target_labels
 
 RUNBOOKS = "https://github.com/proerror/nova-platform/blob/main/docs/runbooks"
 ROADMAP_THRESHOLDS = AlertThresholds(
@@ -42,8 +43,12 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
     assert config.monitoring.thresholds == ROADMAP_THRESHOLDS, "cases assume the roadmap's thresholds"
     ns, cluster = config.namespace, config.cluster_name
     common = {"cluster": cluster}
-    api = {"namespace": ns, "service": "feed-service", "pod": "feed-service-blue-abc"}
+    feed = config.service("feed-service")
+    # Series labelled exactly as the PodMonitor's relabelling labels them.
+    api = target_labels(ns, "feed-service", "blue", feed.tags["blue"], "feed-service-blue-abc")
+    green = target_labels(ns, "feed-service", "green", "9.9.9", "feed-service-green-def")
     pod = {"namespace": ns, "pod": "feed-service-blue-abc", "container": "feed-service"}
+    running = {"job": "kube-state-metrics", "namespace": ns}
     pvc = {"namespace": "databases", "persistentvolumeclaim": "data-postgres-0"}
     db = {"namespace": "databases", "service": "postgres-exporter", "instance": "10.0.0.7:9187"}
     tests: list[dict[str, Any]] = [
@@ -73,6 +78,95 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
                 _series("http_requests_total", {**api, "status": "503"}, "0+12x20"),
             ],
             "alert_rule_test": [_silent("15m", "HighErrorRate")],
+        },
+        {
+            # Blue and green both serve (a switch, a canary): the ratio is over both colours.
+            # Green alone fails 10%, but 120 of 6060 requests a minute is 1.98%.
+            "interval": "1m",
+            "input_series": [
+                _series("http_requests_total", {**api, "status": "200"}, "0+5400x20"),
+                _series("http_requests_total", {**api, "status": "500"}, "0+60x20"),
+                _series("http_requests_total", {**green, "status": "200"}, "0+540x20"),
+                _series("http_requests_total", {**green, "status": "500"}, "0+60x20"),
+            ],
+            "alert_rule_test": [_silent("15m", "HighErrorRate")],
+        },
+        {
+            # Both colours again: 360 of 6000 requests a minute fail (6%), one alert per service.
+            "interval": "1m",
+            "input_series": [
+                _series("http_requests_total", {**api, "status": "200"}, "0+5100x20"),
+                _series("http_requests_total", {**api, "status": "500"}, "0+300x20"),
+                _series("http_requests_total", {**green, "status": "200"}, "0+540x20"),
+                _series("http_requests_total", {**green, "status": "500"}, "0+60x20"),
+            ],
+            "alert_rule_test": [
+                _fires(
+                    "12m",
+                    "HighErrorRate",
+                    {**common, "severity": "critical", "namespace": ns, "service": "feed-service"},
+                    "feed-service: 6% of requests fail",
+                    f"More than 5% of feed-service requests in {ns} returned 5xx over the last 5 minutes.",
+                )
+            ],
+        },
+        {
+            # Blue runs two available pods and Prometheus has none of its series: a broken scrape.
+            "interval": "1m",
+            "input_series": [
+                _series(
+                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
+                ),
+            ],
+            "alert_rule_test": [
+                _silent("9m", "NovaServiceMetricsAbsent"),
+                _fires(
+                    "11m",
+                    "NovaServiceMetricsAbsent",
+                    {**common, "severity": "warning", "namespace": ns, "service": "feed-service", "color": "blue"},
+                    "feed-service (blue) runs but Prometheus has none of its request metrics",
+                    f"The blue pods of feed-service in {ns} are available, but no http_requests_total series "
+                    "has carried their labels for 10 minutes: HighErrorRate and the SLOs cannot see this colour.",
+                ),
+            ],
+        },
+        {
+            # Blue is scraped; green was switched to and exports nothing: only green is reported,
+            # even though blue's series still name the service.
+            "interval": "1m",
+            "input_series": [
+                _series(
+                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
+                ),
+                _series(
+                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-green"}, "2x20"
+                ),
+                _series("http_requests_total", {**api, "status": "200"}, "0+600x20"),
+            ],
+            "alert_rule_test": [
+                _fires(
+                    "15m",
+                    "NovaServiceMetricsAbsent",
+                    {**common, "severity": "warning", "namespace": ns, "service": "feed-service", "color": "green"},
+                    "feed-service (green) runs but Prometheus has none of its request metrics",
+                    f"The green pods of feed-service in {ns} are available, but no http_requests_total series "
+                    "has carried their labels for 10 minutes: HighErrorRate and the SLOs cannot see this colour.",
+                ),
+            ],
+        },
+        {
+            # A scraped colour, and an idle colour scaled to zero (no pods, no series): quiet.
+            "interval": "1m",
+            "input_series": [
+                _series(
+                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
+                ),
+                _series(
+                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-green"}, "0x20"
+                ),
+                _series("http_requests_total", {**api, "status": "200"}, "0+600x20"),
+            ],
+            "alert_rule_test": [_silent("15m", "NovaServiceMetricsAbsent")],
         },
         {
             # Every request takes 1-2.5s: p95 is above 1s.
@@ -229,7 +323,7 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
 def annotation_test(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
     """One firing alert checked down to its annotations: summary, description, runbook."""
     ns = config.namespace
-    api = {"namespace": ns, "service": "feed-service", "pod": "p"}
+    api = target_labels(ns, "feed-service", "blue", "1.0.0", "feed-service-blue-abc")
     return {
         "rule_files": [rule_file],
         "evaluation_interval": "1m",

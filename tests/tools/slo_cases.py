@@ -12,15 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.tools.scrape_labels import target_labels
+
 RUNBOOKS = "https://github.com/proerror/nova-platform/blob/main/docs/runbooks"
 DAY = 24 * 60
 HISTORY_MINUTES = 3 * DAY  # healthy days before the errors start, so the 3d window is diluted
 NAMESPACE, SERVICE, SLO = "nova-staging", "graphql-gateway", "error-rate"
+VERSIONS = {"blue": "3.1.2", "green": "3.1.1"}
 
 
-def _counters(ok_per_step: int, errors_per_step: int, onset: int, steps: int) -> list[dict[str, str]]:
-    """Request counters: `ok_per_step` good requests throughout, errors from step `onset` on."""
-    labels = f'namespace="{NAMESPACE}", service="{SERVICE}", pod="graphql-gateway-blue-1"'
+def _counters(
+    ok_per_step: int, errors_per_step: int, onset: int, steps: int, color: str = "blue"
+) -> list[dict[str, str]]:
+    """Request counters of one colour, labelled as its PodMonitor labels them: `ok_per_step`
+    good requests throughout, errors from step `onset` on."""
+    target = target_labels(NAMESPACE, SERVICE, color, VERSIONS[color], f"{SERVICE}-{color}-1")
+    labels = ", ".join(f'{key}="{value}"' for key, value in target.items())
     errors = (
         f"0x{onset} {errors_per_step}+{errors_per_step}x{steps - onset}" if onset else f"0+{errors_per_step}x{steps}"
     )
@@ -161,6 +168,24 @@ def budget_remaining(rule_file: str) -> dict[str, Any]:
         "promql_expr_test": [
             _close_to(f'slo:period_error_budget_remaining:ratio{{sloth_id="{SERVICE}-{SLO}"}}', 0.5),
             _close_to(f'slo:sli_error:ratio_rate30d{{sloth_id="{SERVICE}-{SLO}"}}', 0.0005, ', sloth_window="30d"'),
+        ],
+    }
+    return _document(rule_file, "1m", [test])
+
+
+def both_colours_count(rule_file: str) -> dict[str, Any]:
+    """Blue and green serve at once: the SLI is the ratio over both colours, 11 errors in 3000
+    requests a minute, not an average of blue's 0.05% and green's 1%."""
+    test = {
+        "interval": "1m",
+        "input_series": [*_counters(1999, 1, 0, 30), *_counters(990, 10, 0, 30, color="green")],
+        "promql_expr_test": [
+            {
+                **_close_to(
+                    f'slo:sli_error:ratio_rate5m{{sloth_id="{SERVICE}-{SLO}"}}', 11 / 3000, ', sloth_window="5m"'
+                ),
+                "eval_time": "20m",
+            }
         ],
     }
     return _document(rule_file, "1m", [test])

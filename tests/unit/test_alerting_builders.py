@@ -8,6 +8,7 @@ import pytest
 
 from components.builders import alertmanager, alerts, monitoring
 from components.config import parse_platform_config
+from tests.conftest import PROJECT_DIR
 
 ALERT_NAMES = [
     "HighErrorRate",
@@ -16,6 +17,7 @@ ALERT_NAMES = [
     "HighDiskUsage",
     "DatabaseConnectionPoolNearMax",
     "HighMemoryUsage",
+    "NovaServiceMetricsAbsent",
 ]
 
 
@@ -28,7 +30,7 @@ def rules(config):
     return {rule["alert"]: rule for rule in alerts.rule_groups(config)[0]["rules"]}
 
 
-def test_the_roadmaps_six_alerts_keep_their_names_and_for_durations(config):
+def test_the_roadmaps_six_alerts_and_the_blind_spot_alert_keep_their_names_and_for_durations(config):
     by_name = rules(config)
     assert list(by_name) == ALERT_NAMES
     assert {name: rule["for"] for name, rule in by_name.items()} == {
@@ -38,6 +40,7 @@ def test_the_roadmaps_six_alerts_keep_their_names_and_for_durations(config):
         "HighDiskUsage": "10m",
         "DatabaseConnectionPoolNearMax": "5m",
         "HighMemoryUsage": "5m",
+        "NovaServiceMetricsAbsent": "10m",
     }
 
 
@@ -47,6 +50,7 @@ def test_every_alert_carries_severity_cluster_and_responder_annotations(config):
         assert rule["labels"]["cluster"] == "nova-staging"
         assert set(rule["annotations"]) == {"summary", "description", "runbook_url"}
         assert rule["annotations"]["runbook_url"].endswith(f"/docs/runbooks/{name}.md")
+        assert (PROJECT_DIR / "docs" / "runbooks" / f"{name}.md").is_file(), name
     assert rules(config)["HighErrorRate"]["labels"]["severity"] == "critical"
 
 

@@ -18,11 +18,22 @@ def test_defaults_install_the_stack_and_require_notifications(raw_config):
     assert spec.thresholds.error_rate == 0.05
 
 
-def test_an_existing_operator_uses_the_given_rule_selector(raw_config):
-    raw_config["monitoring"] = {"install": False, "ruleSelector": {"prometheus": "platform"}}
+def test_an_existing_operator_uses_the_given_rule_and_monitor_selectors(raw_config):
+    raw_config["monitoring"] = {
+        "install": False,
+        "ruleSelector": {"prometheus": "platform"},
+        "monitorSelector": {"scrape": "platform"},
+    }
     raw_config.pop("grafanaAdminPassword")
     spec = parse_platform_config(raw_config, "staging").monitoring
     assert (spec.install, dict(spec.rule_selector)) == (False, {"prometheus": "platform"})
+    assert dict(spec.monitor_selector) == {"scrape": "platform"}
+
+
+def test_the_installed_prometheus_selects_monitors_by_its_release_and_scrapes_every_30s(raw_config):
+    spec = parse_platform_config(raw_config, "staging").monitoring
+    assert dict(spec.monitor_selector) == {"release": "kube-prometheus-stack"}
+    assert spec.scrape_interval == "30s"
 
 
 def test_cluster_name_defaults_to_the_stack(raw_config):
@@ -56,6 +67,26 @@ def test_cluster_name_defaults_to_the_stack(raw_config):
             lambda raw: raw.update(monitoring={"install": False}),
             "monitoring.ruleSelector",
             "is required with install: false",
+        ),
+        (
+            lambda raw: raw.update(monitoring={"install": False, "ruleSelector": {"a": "b"}}),
+            "monitoring.monitorSelector",
+            "the labels your Prometheus selects PodMonitors by",
+        ),
+        (
+            lambda raw: raw.update(monitoring={"monitorSelector": {"a": "b"}}),
+            "monitoring.monitorSelector",
+            "only for install: false",
+        ),
+        (
+            lambda raw: raw.update(monitoring={"scrapeInterval": "30 seconds"}),
+            "monitoring.scrapeInterval",
+            "is not a duration",
+        ),
+        (
+            lambda raw: raw.update(monitoring={"scrapeInterval": 30}),
+            "monitoring.scrapeInterval",
+            "expected a non-empty string",
         ),
         (
             lambda raw: raw.update(monitoring={"ruleSelector": {"a": "b"}}),
