@@ -31,8 +31,12 @@ render: $(RUNTIME_STAMP)
 ## test: set up .venv and the tools, then lint, type-check and run every test
 test: tools lint typecheck unit
 
-## tools: install promtool, amtool and shellcheck (Debian: prometheus, prometheus-alertmanager, shellcheck) if missing
-tools:
+CRD_CHECK := tools/crd-check
+CRD_MODELS_STAMP := $(CRD_CHECK)/node_modules/.installed
+
+## tools: install promtool, amtool, shellcheck (Debian: prometheus, prometheus-alertmanager,
+## shellcheck), Node.js if missing, and the pinned CRD models of tools/crd-check
+tools: $(CRD_MODELS_STAMP)
 	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v shellcheck >/dev/null; then \
 		echo "Installing promtool, amtool and shellcheck from Debian packages"; \
 		$(SUDO) apt-get update -qq && \
@@ -41,6 +45,16 @@ tools:
 	@promtool --version 2>&1 | head -n 1
 	@amtool --version 2>&1 | head -n 1
 	@shellcheck --version 2>&1 | sed -n 2p
+	@echo "node $$(node --version)"
+
+$(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "Installing Node.js and npm from Debian packages"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
+	fi
+	npm ci --prefix $(CRD_CHECK) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ resource is registered. Nothing downstream reads `pulumi.Config`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from components.config_fields import (
     image_tag,
     integer,
     mapping,
+    namespace_name,
     pinned_image,
     present,
     quantity,
@@ -192,11 +193,13 @@ SECRET_MARK = "[secret]"
 OBJECT_KEYS = ("serviceDefaults", "services", "monitoring", "gitops", "logging", "tracing", "performance", "aws")
 
 
-def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
+def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Collection[str]) -> dict[str, Any]:
     """The project's keys from the engine's flat `namespace:key` -> string map, objects decoded.
 
-    The engine hands every value over as a string and objects as JSON (PULUMI_CONFIG).
-    Secret keys only record that they are set; their values are read as Pulumi secrets.
+    The engine hands every value over as a string and objects as JSON (PULUMI_CONFIG), and
+    names the keys that hold secrets (PULUMI_CONFIG_SECRET_KEYS). Secret keys only record that
+    they are set; their values are read as Pulumi secrets. One written in plain text would sit
+    in git in clear, and is refused.
     """
     prefix = f"{conventions.PROJECT}:"
     raw: dict[str, Any] = {}
@@ -207,6 +210,13 @@ def decode_engine_config(flat: Mapping[str, str], stack: str) -> dict[str, Any]:
             continue
         key = full_key[len(prefix) :]
         if key in SECRET_KEYS:
+            if full_key not in secret_keys:
+                raise ConfigError(
+                    key,
+                    "is in plain text in the stack file; remove that line and store it encrypted: "
+                    f"pulumi config set --secret {key} <value> -s {stack}",
+                    f"Pulumi.{stack}.yaml",
+                )
             raw[key] = SECRET_MARK
         elif key in OBJECT_KEYS:
             try:
@@ -230,7 +240,7 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
 
 def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY), "")
-    namespace = required(raw, "namespace", "namespace", dns_label)
+    namespace = required(raw, "namespace", "namespace", namespace_name)
     cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
     image_registry = _image_registry(raw, cloud)

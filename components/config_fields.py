@@ -92,6 +92,19 @@ def dns_label(value: Any, key: str) -> str:
     return text
 
 
+# Kubernetes's own namespaces: the platform would relabel their Pod Security level and deploy
+# into them (kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/).
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def namespace_name(value: Any, key: str) -> str:
+    """A namespace this platform may own: a DNS label, and not one of Kubernetes's own."""
+    name = dns_label(value, key)
+    if name in RESERVED_NAMESPACES:
+        raise ConfigError(key, f"{name!r} is reserved for Kubernetes itself; pick a namespace of the platform's own")
+    return name
+
+
 def registry(value: Any, key: str) -> str:
     text = string(value, key)
     if not _REGISTRY.match(text):

@@ -9,9 +9,9 @@ from typing import Any
 from components.config_fields import (
     ConfigError,
     boolean,
-    dns_label,
     https_url,
     mapping,
+    namespace_name,
     reject_unknown,
     string,
 )
@@ -50,7 +50,7 @@ def parse_gitops(raw: Any, stack: str) -> GitOpsSpec | None:
     if path.startswith("/") or ".." in path.split("/"):
         raise ConfigError("gitops.path", f"{path!r} must be a path inside the repository (no leading '/', no '..')")
     return GitOpsSpec(
-        namespace=dns_label(block.get("namespace", "argocd"), "gitops.namespace"),
+        namespace=namespace_name(block.get("namespace", "argocd"), "gitops.namespace"),
         ha=boolean(block.get("ha", False), "gitops.ha"),
         repo_url=https_url(block.get("repoUrl", DEFAULT_REPO), "gitops.repoUrl"),
         target_revision=string(block.get("targetRevision", "main"), "gitops.targetRevision"),

@@ -14,6 +14,7 @@ from components.config_fields import (
     duration,
     https_url,
     mapping,
+    namespace_name,
     reject_unknown,
     string,
 )
@@ -79,7 +80,7 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
     block = mapping(raw if raw is not None else {}, "monitoring")
     reject_unknown(block, _KEYS, "monitoring")
     install = boolean(block.get("install", True), "monitoring.install")
-    namespace = string(block.get("namespace", "monitoring"), "monitoring.namespace")
+    namespace = namespace_name(block.get("namespace", "monitoring"), "monitoring.namespace")
     rule_selector = _selector(block, "ruleSelector", install, "rules")
     monitor_selector = _selector(block, "monitorSelector", install, "PodMonitors")
     notifications = choice(block.get("notifications", "required"), "monitoring.notifications", NOTIFICATIONS)

@@ -12,6 +12,7 @@ from components.config_fields import (
     dns_label,
     integer,
     mapping,
+    namespace_name,
     quantity,
     reject_unknown,
     unit_interval,
@@ -69,7 +70,7 @@ def parse_logging(raw: Any) -> LoggingSpec | None:
     if block is None:
         return None
     return LoggingSpec(
-        namespace=dns_label(block.get("namespace", "logging"), "logging.namespace"),
+        namespace=namespace_name(block.get("namespace", "logging"), "logging.namespace"),
         mode=choice(block.get("mode", "SingleBinary"), "logging.mode", LOKI_MODES),
         retention_days=integer(block.get("retentionDays", 31), "logging.retentionDays", 1, 3650),
         storage_size=quantity(block.get("storageSize", "10Gi"), "logging.storageSize"),
@@ -83,7 +84,7 @@ def parse_tracing(raw: Any, stack: str) -> TracingSpec | None:
     if block is None:
         return None
     return TracingSpec(
-        namespace=dns_label(block.get("namespace", "tracing"), "tracing.namespace"),
+        namespace=namespace_name(block.get("namespace", "tracing"), "tracing.namespace"),
         node_agent=boolean(block.get("nodeAgent", False), "tracing.nodeAgent"),
         gateway_replicas=integer(block.get("gatewayReplicas", 1), "tracing.gatewayReplicas", 1, 20),
         retention_days=integer(block.get("retentionDays", 14), "tracing.retentionDays", 1, 3650),
@@ -108,7 +109,7 @@ def parse_performance(raw: Any, secrets: set[str], stack: str) -> PerformanceSpe
                 f"is required while performance.enabled is true: pulumi config set --secret {key} <value> -s {stack}",
             )
     return PerformanceSpec(
-        namespace=dns_label(block.get("namespace", "performance"), "performance.namespace"),
+        namespace=namespace_name(block.get("namespace", "performance"), "performance.namespace"),
         storage_size=quantity(block.get("storageSize", "20Gi"), "performance.storageSize"),
         organization=dns_label(block.get("organization", "nova"), "performance.organization"),
         bucket=dns_label(block.get("bucket", "baselines"), "performance.bucket"),

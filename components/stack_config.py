@@ -20,8 +20,12 @@ def load_platform_config() -> PlatformConfig:
     # The engine hands config over as PULUMI_CONFIG; tests and novactl set it with
     # set_all_config. Either way it is one flat map of `namespace:key` -> string.
     flat = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    # The language host names the secret keys in PULUMI_CONFIG_SECRET_KEYS (pulumi-language-python,
+    # Run); set_all_config records them for mocks and novactl.
+    secret_keys = {key for key in flat if runtime_config.is_config_secret(key)}
+    secret_keys |= set(runtime_config.get_config_secret_keys_env())
     stack = pulumi.get_stack()
-    return parse_platform_config(decode_engine_config(flat, stack), stack)
+    return parse_platform_config(decode_engine_config(flat, stack, secret_keys), stack)
 
 
 def load_secrets() -> PlatformSecrets:

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 ObjectKey = tuple[str, str, str]  # (kind, namespace, name)
 
 
+class _Absent:
+    """A field that is not there at all, as opposed to one set to null (Helm deletes a chart
+    default for a null value, so the two differ)."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+    def __copy__(self) -> _Absent:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Absent:
+        return self
+
+
+ABSENT: Final = _Absent()
+
+
 @dataclass(frozen=True)
 class FieldChange:
-    """One changed leaf: dotted path, old and new value (None when absent)."""
+    """One changed leaf: dotted path, old and new value (ABSENT when the field is not there)."""
 
     path: str
     before: Any
@@ -44,7 +61,7 @@ def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
         changes: list[FieldChange] = []
         for key in sorted(set(before) | set(after), key=str):
             child = f"{path}.{key}" if path else str(key)
-            changes += field_changes(before.get(key), after.get(key), child)
+            changes += field_changes(before.get(key, ABSENT), after.get(key, ABSENT), child)
         return changes
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         changes = []

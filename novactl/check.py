@@ -1,7 +1,8 @@
 """`novactl check`: render a stack, run the guardrails and the real validators over it.
 
 The same rule functions as the policy pack (policies/rules), over the recorded resources;
-then kubernetes-validate, promtool and amtool over the rendered files.
+then kubernetes-validate (built-in kinds), the CRD schema check (custom resources), promtool
+and amtool over the rendered files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from components.conventions import KUBERNETES_VERSION
+from novactl.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.engine import Recording
 from novactl.render import Rendered, RenderResult, render_stack
 from policies.rules import Resource, Violation, evaluate
@@ -85,19 +89,18 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
 
 
 def _tool_checks(written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+    manifests_dir = written.out_dir / "manifests"
+    documents = {path: yaml.safe_load(path.read_text()) for path in written.manifests}
+    custom = {str(path.relative_to(manifests_dir)): doc for path, doc in documents.items() if is_custom_resource(doc)}
+    built_in = [str(path) for path, doc in documents.items() if not is_custom_resource(doc)]
     validator = Path(sys.executable).with_name("kubernetes-validate")
+    validate = [str(validator) if validator.exists() else "kubernetes-validate", "--strict"]
+    validate += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *built_in]
     runs: list[tuple[str, list[str], str]] = [
         (
             "kubernetes-validate",
-            [
-                str(validator) if validator.exists() else "kubernetes-validate",
-                "--strict",
-                "--kubernetes-version",
-                KUBERNETES_VERSION,
-                "--quiet",
-                *map(str, written.manifests),
-            ],
-            f"{len(written.manifests)} manifests against Kubernetes {KUBERNETES_VERSION}, strict",
+            validate,
+            f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict",
         ),
         (
             "promtool",
@@ -111,7 +114,24 @@ def _tool_checks(written: RenderResult, progress: Callable[[str], None]) -> list
     for name, command, what in runs:
         progress(f"Running {name} on {what}")
         results.append(_run_tool(name, command, what))
+    progress(f"Checking {len(custom)} custom resources against their CRD schemas")
+    results.insert(1, crd_schema_check(custom))
     return results
+
+
+def crd_schema_check(custom: dict[str, dict[str, Any]]) -> CheckResult:
+    """Every custom resource against its CRD schema; a kind without one is unchecked, not passed."""
+    found = check_custom_resources(custom)
+    if found.problem is not None:
+        return CheckResult("crd-schemas", False, found.problem)
+    summary = f"{len(found.valid)} custom resources schema-valid, {len(found.unchecked)} unchecked"
+    if found.unchecked:
+        kinds = sorted(set(found.unchecked.values()))
+        summary += f" (no schema for: {', '.join(kinds)})"
+    if found.invalid:
+        output = "\n".join(f"{name}: {error}" for name, errors in found.invalid.items() for error in errors)
+        return CheckResult("crd-schemas", False, f"{len(found.invalid)} invalid; {summary}", output)
+    return CheckResult("crd-schemas", True, summary)
 
 
 def _run_tool(name: str, command: list[str], what: str) -> CheckResult:

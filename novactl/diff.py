@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pulumi.runtime import rpc
 
-from novactl.changes import FieldChange, field_changes
+from novactl.changes import ABSENT, FieldChange, field_changes
 from novactl.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.replacements import replace_reasons
 from novactl.stackfiles import StackError, stack_file
@@ -72,6 +72,8 @@ def _reveal(value: Any) -> Any:
 
 
 def _masked(value: Any, secrets: set[str]) -> Any:
+    if value is ABSENT:
+        return value
     if isinstance(value, _Secret):
         return SECRET_MASK
     if isinstance(value, dict):
@@ -162,9 +164,9 @@ def _short(value: Any, width: int = 120) -> str:
 
 
 def _field_line(change: FieldChange) -> str:
-    if change.before is None:
+    if change.before is ABSENT:
         return f"{change.path}: + {_short(change.after)}"
-    if change.after is None:
+    if change.after is ABSENT:
         return f"{change.path}: - {_short(change.before)}"
     return f"{change.path}: {_short(change.before)} -> {_short(change.after)}"
 
@@ -233,4 +235,4 @@ def to_json(diff: Diff) -> str:
         "summary": diff.counts(),
         "changes": [asdict(change) for change in diff.changes],
     }
-    return json.dumps(document, indent=2, default=str)
+    return json.dumps(document, indent=2, default=repr)

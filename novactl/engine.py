@@ -120,7 +120,7 @@ class _RecordingMonitor(mocks.MockMonitor):
         if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # deserialising resource references needs a loop on this thread
-        inputs = rpc.deserialize_properties(request.object)
+        inputs = with_nulls(request.object, rpc.deserialize_properties(request.object))
         resource_id = self.mocks.register(request.type, request.name, inputs)
         computed = self.mocks.cloud.outputs(request.type, request.name, inputs)
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, resource_id, inputs)
@@ -147,6 +147,26 @@ class _RecordingMonitor(mocks.MockMonitor):
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
         self.recording.outputs[request.urn] = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def with_nulls(wire: Any, value: dict[str, Any]) -> dict[str, Any]:
+    """`value` (deserialised from the Struct `wire`) with the nested nulls the SDK sent put back.
+
+    The SDK's serialize_properties sends a nested None as a protobuf null (the engine and
+    Helm see it: a null Helm value deletes the chart's default), but deserialize_properties
+    drops it; the recording keeps what was sent.
+    """
+    for key, entry in wire.fields.items():
+        kind = entry.WhichOneof("kind")
+        if kind == "null_value":
+            value[key] = None
+        elif kind == "struct_value" and isinstance(value.get(key), dict):
+            with_nulls(entry.struct_value, value[key])
+        elif kind == "list_value" and isinstance(value.get(key), list):
+            for item, element in zip(entry.list_value.values, value[key], strict=False):
+                if item.WhichOneof("kind") == "struct_value" and isinstance(element, dict):
+                    with_nulls(item.struct_value, element)
+    return value
 
 
 def _options(request: Any) -> dict[str, Any]:

@@ -280,4 +280,5 @@ def render_stack(
 
 def platform_config(config: StackConfig) -> PlatformConfig:
     """The validated PlatformConfig of a stack, without running the program."""
-    return parse_platform_config(decode_engine_config(config.engine_config(), config.stack), config.stack)
+    flat = config.engine_config()
+    return parse_platform_config(decode_engine_config(flat, config.stack, config.secret_keys), config.stack)

@@ -50,9 +50,15 @@ def available_stacks(project_dir: Path) -> list[str]:
 
 
 def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
-    """A YAML mapping from `path` (or `text`), with a one-line error when missing or malformed."""
+    """A YAML mapping from `path` (or `text`), with a one-line error when missing or malformed.
+
+    Duplicate keys are refused, as the Pulumi CLI's YAML reader refuses them: PyYAML would let
+    the last one win in silence.
+    """
     try:
-        data = yaml.safe_load(path.read_text() if text is None else text)
+        source = path.read_text() if text is None else text
+        _refuse_duplicate_keys(path, yaml.compose(source, Loader=yaml.SafeLoader))
+        data = yaml.safe_load(source)
     except FileNotFoundError:
         raise StackError(f"{path.name}: file not found in {path.parent}") from None
     except yaml.YAMLError as error:
@@ -64,6 +70,22 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StackError(f"{path.name}: expected a mapping at the top level")
     return data
+
+
+def _refuse_duplicate_keys(path: Path, node: yaml.Node | None, where: str = "") -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+            line = key.start_mark.line + 1
+            full = f"{where}.{name}" if where else str(name)
+            if name in seen:
+                raise StackError(f"{path.name}: duplicate key {full} (lines {seen[name]} and {line})")
+            seen[name] = line
+            _refuse_duplicate_keys(path, value, full)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _refuse_duplicate_keys(path, item, f"{where}[{index}]")
 
 
 def load_stack_config(

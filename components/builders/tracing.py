@@ -171,8 +171,13 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
     exporters: dict[str, Any] = {
         "otlp_grpc/tempo": {"endpoint": tempo_otlp_endpoint(spec), "tls": {"insecure": True}},
     }
+    # The chart's default logs and metrics pipelines read its default receivers and the debug
+    # exporter; a pipeline we do not define is deleted with null, as the receivers below are
+    # (the chart's README: "Default components can be removed with `null`").
     pipelines: dict[str, Any] = {
         "traces": {"receivers": ["otlp"], "processors": processors, "exporters": ["otlp_grpc/tempo"]},
+        "logs": None,
+        "metrics": None,
     }
     if logs and config.logging is not None:
         exporters["otlp_http/loki"] = {"endpoint": loki_otlp_url(config.logging)}
@@ -190,7 +195,8 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
         "fullnameOverride": conventions.OTEL_GATEWAY_RELEASE,
         "clusterRole": {"create": True, "rules": _READ_ONLY_RULES},
         "config": {
-            # The chart's defaults define these; nothing of ours uses them.
+            # The chart's defaults define these; nothing of ours uses them. Sent as nulls, which
+            # Helm's value merge turns into "delete the chart's default".
             "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
             "processors": _processors(),
             "exporters": exporters,

@@ -184,3 +184,47 @@ def test_switch_to_a_tag_no_colour_runs_is_a_config_error(project_copy):
         "Pulumi.staging.yaml: nova-platform:services.feed-service.tags: no colour runs 9.9.9 "
         "(blue 2.3.0, green 2.4.0); release it first",
     )
+
+
+def test_a_duplicate_key_in_a_stack_file_is_refused_with_both_lines(project_copy, tmp_path):
+    stack = project_copy / "Pulumi.staging.yaml"
+    lines = stack.read_text().splitlines(keepends=True)
+    first = next(index for index, line in enumerate(lines) if line.startswith("  nova-platform:namespace:"))
+    lines.insert(first + 2, "  nova-platform:namespace: nova-other\n")
+    stack.write_text("".join(lines))
+    out = tmp_path / "out"
+    result = novactl("render", "staging", "--placeholder-secrets", "--out", str(out), cwd=project_copy)
+    assert_one_line_error(
+        result, f"Pulumi.staging.yaml: duplicate key config.nova-platform:namespace (lines {first + 1} and {first + 3})"
+    )
+    assert not out.exists()
+
+
+def test_a_secret_in_plain_text_in_the_stack_file_is_refused(project_copy, tmp_path):
+    webhook = "https://hooks.slack.com/services/T000/B000/in-the-clear"
+    stack = project_copy / "Pulumi.staging.yaml"
+    stack.write_text(stack.read_text() + f"  nova-platform:slackWebhookUrl: {webhook}\n")
+    out = tmp_path / "out"
+    result = novactl("render", "staging", "--placeholder-secrets", "--out", str(out), cwd=project_copy)
+    assert result.returncode == 2, result.stderr
+    assert webhook not in result.stderr + result.stdout
+    assert_one_line_error(
+        result,
+        "Pulumi.staging.yaml: nova-platform:slackWebhookUrl: is in plain text in the stack file; remove that line "
+        "and store it encrypted: pulumi config set --secret slackWebhookUrl <value> -s staging",
+    )
+    assert not out.exists()
+    # The same key given as a secret is accepted, and masked.
+    stack.write_text(stack.read_text().replace(f"  nova-platform:slackWebhookUrl: {webhook}\n", ""))
+    secret = novactl(
+        "render",
+        "staging",
+        "--placeholder-secrets",
+        "--out",
+        str(out),
+        "--secret",
+        f"slackWebhookUrl={webhook}",
+        cwd=project_copy,
+    )
+    assert secret.returncode == 0, secret.stderr
+    assert webhook not in (out / "stack.json").read_text()

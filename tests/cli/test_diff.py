@@ -192,3 +192,19 @@ def test_a_base_that_does_not_render_fails_with_one_line(repo):
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert line.startswith("error: --base broken (")
     assert "does not render stack dev: Pulumi.dev.yaml: nova-platform:namespace:" in line
+
+
+def test_a_null_that_deletes_a_chart_default_is_a_change(repo):
+    # `zipkin: null` deletes the collector chart's default receiver; dropping the null brings
+    # the receiver back, so the diff must show it although both sides "have no zipkin".
+    tracing = repo / "components" / "builders" / "tracing.py"
+    text = tracing.read_text()
+    old = '"receivers": {"jaeger": None, "zipkin": None, "prometheus": None},'
+    assert text.count(old) == 2
+    tracing.write_text(text.replace(old, '"receivers": {"jaeger": None, "prometheus": None},', 1))
+    document = diff(repo)
+    (update,) = by_action(document, "update")
+    assert update["name"] == "otel-gateway"
+    assert update["fields"] == [{"path": "values.config.receivers.zipkin", "before": None, "after": "(absent)"}]
+    text_result = run(repo, "diff", "dev", "--base", "main")
+    assert "values.config.receivers.zipkin: - null" in text_result.stdout

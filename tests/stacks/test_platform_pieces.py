@@ -11,9 +11,10 @@ from components import conventions
 from components.builders import gitops
 from novactl import check
 from novactl.engine import Recording, Registration
+from novactl.render import render_stack
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
-from tests.conftest import NOVA_SERVICES, STACKS
+from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 AWS_STACKS = ("staging", "production")
@@ -338,6 +339,33 @@ def test_the_collector_pipeline_runs_in_the_documented_order(rendered):
         assert prometheus["enableRemoteWriteReceiver"] is True
 
 
+def test_stack_json_records_the_nulls_that_delete_chart_defaults(rendered, tmp_path):
+    # serialize_properties sends nested nulls; Helm drops a chart default set to null.
+    document = json.loads(rendered["staging"].write(tmp_path).stack_json.read_text())
+    (gateway,) = [r for r in document["resources"] if r["type"] == RELEASE and r["name"] == "otel-gateway"]
+    assert gateway["inputs"]["values"]["config"]["receivers"] == {"jaeger": None, "prometheus": None, "zipkin": None}
+
+
+def test_a_gateway_without_a_remote_write_target_deletes_the_charts_metrics_pipeline():
+    # The chart's default metrics pipeline reads the prometheus receiver we delete: left in
+    # place, the collector would refuse its config. Without our Prometheus it goes too.
+    result = render_stack(
+        PROJECT_DIR,
+        "staging",
+        placeholder_secrets=True,
+        overrides=[
+            "monitoring.install=false",
+            "monitoring.ruleSelector.prometheus=platform",
+            "monitoring.monitorSelector.prometheus=platform",
+            "logging.enabled=false",
+        ],
+    )
+    pipelines = values(result.recording, "otel-gateway")["config"]["service"]["pipelines"]
+    assert pipelines["metrics"] is None
+    assert pipelines["logs"] is None
+    assert pipelines["traces"]["exporters"] == ["otlp_grpc/tempo"]
+
+
 def test_only_production_runs_the_node_agent(rendered):
     assert "otel-agent" not in releases(rendered["staging"].recording)
     agent = values(rendered["production"].recording, "otel-agent")
@@ -380,9 +408,6 @@ def test_influxdb_keeps_its_admin_credentials_in_a_secret_from_pulumi_secrets(re
 
 
 def test_an_oidc_issuer_from_config_replaces_the_cluster_lookup():
-    from novactl.render import render_stack
-    from tests.conftest import PROJECT_DIR
-
     issuer = "https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF"
     recording = render_stack(
         PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[f"aws.oidcIssuer={issuer}"]

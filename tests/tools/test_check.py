@@ -17,7 +17,13 @@ from tests.conftest import PROJECT_DIR, STACKS
 def test_every_stack_passes_check(rendered, stack):
     report = check_rendered(rendered[stack], progress=lambda line: None)
     assert report.passed, report.as_dict()
-    assert [check.name for check in report.checks] == ["policies", "kubernetes-validate", "promtool", "amtool"]
+    assert [check.name for check in report.checks] == [
+        "policies",
+        "kubernetes-validate",
+        "crd-schemas",
+        "promtool",
+        "amtool",
+    ]
     assert all(v.enforcement == "advisory" for v in report.violations)
 
 
@@ -79,6 +85,17 @@ def test_planted_violations_fail_check_and_are_named(project_copy):
     }
 
 
+def test_a_planted_unknown_field_in_a_custom_resource_fails_check(project_copy):
+    # The API server would drop `relabellings` with a warning and scrape without the labels.
+    plant(project_copy, "components/builders/scrape.py", '"relabelings": relabelings', '"relabellings": relabelings')
+    result = check(project_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL  crd-schemas: 13 invalid;" in result.stdout
+    assert "nova-dev/podmonitor.feed-service.yaml: /spec/podMetricsEndpoints/0/relabellings: unknown field" in (
+        result.stdout
+    )
+
+
 def test_check_of_a_clean_stack_exits_zero_with_a_json_report():
     result = check(PROJECT_DIR, "--json")
     assert result.returncode == 0, result.stderr
@@ -88,6 +105,7 @@ def test_check_of_a_clean_stack_exits_zero_with_a_json_report():
     assert {c["name"]: c["passed"] for c in report["checks"]} == {
         "policies": True,
         "kubernetes-validate": True,
+        "crd-schemas": True,
         "promtool": True,
         "amtool": True,
     }

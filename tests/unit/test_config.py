@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.config import SERVICE_DEFAULTS, decode_engine_config, parse_platform_config
+from components.config import SECRET_MARK, SERVICE_DEFAULTS, decode_engine_config, parse_platform_config
 from components.config_fields import ConfigError
 
 
@@ -231,7 +231,8 @@ def test_engine_config_is_decoded_like_pulumi_config_hands_it_over(raw_config):
         "nova-platform:grafanaAdminPassword": "hunter2",
         "aws:region": "us-west-2",
     }
-    raw = decode_engine_config(flat, "staging")
+    secret_keys = {f"nova-platform:{key}" for key in ("slackWebhookUrl", "pagerdutyRoutingKey", "grafanaAdminPassword")}
+    raw = decode_engine_config(flat, "staging", secret_keys)
     assert raw == {**raw_config, "aws:region": "us-west-2"}
     # Secret values never reach the parsed config, only the fact that they are set.
     assert "hunter2" not in json.dumps(raw)
@@ -240,4 +241,45 @@ def test_engine_config_is_decoded_like_pulumi_config_hands_it_over(raw_config):
 
 def test_engine_config_with_a_non_object_services_value_is_a_config_error():
     with pytest.raises(ConfigError, match=r"Pulumi.dev.yaml: nova-platform:services: expected an object"):
-        decode_engine_config({"nova-platform:services": "feed-service"}, "dev")
+        decode_engine_config({"nova-platform:services": "feed-service"}, "dev", set())
+
+
+def test_a_secret_key_in_plain_text_is_refused_with_the_command_that_fixes_it():
+    flat = {"nova-platform:slackWebhookUrl": "https://hooks.slack.com/services/T/B/X"}
+    with pytest.raises(ConfigError) as caught:
+        decode_engine_config(flat, "staging", set())
+    assert str(caught.value) == (
+        "Pulumi.staging.yaml: nova-platform:slackWebhookUrl: is in plain text in the stack file; remove that line "
+        "and store it encrypted: pulumi config set --secret slackWebhookUrl <value> -s staging"
+    )
+    assert "hooks.slack.com" not in str(caught.value)
+
+
+@pytest.mark.parametrize("reserved", ["default", "kube-system", "kube-public", "kube-node-lease"])
+@pytest.mark.parametrize(
+    ("key", "place"),
+    [
+        ("namespace", lambda raw, name: raw.update(namespace=name)),
+        ("monitoring.namespace", lambda raw, name: raw.update(monitoring={"namespace": name})),
+        ("gitops.namespace", lambda raw, name: raw.update(gitops={"enabled": True, "namespace": name})),
+        ("logging.namespace", lambda raw, name: raw.update(logging={"enabled": True, "namespace": name})),
+        ("tracing.namespace", lambda raw, name: raw.update(tracing={"enabled": True, "namespace": name})),
+        (
+            "performance.namespace",
+            lambda raw, name: raw.update(
+                performance={"enabled": True, "namespace": name},
+                influxdbAdminPassword=SECRET_MARK,
+                influxdbAdminToken=SECRET_MARK,
+            ),
+        ),
+    ],
+)
+def test_kubernetes_own_namespaces_are_refused_everywhere(raw_config, key, place, reserved):
+    place(raw_config, reserved)
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == key
+    assert (
+        caught.value.message
+        == f"{reserved!r} is reserved for Kubernetes itself; pick a namespace of the platform's own"
+    )

@@ -1,0 +1,74 @@
+"""Custom resources against their CRD schemas: the rendered CRs through tools/crd-check.
+
+kubernetes-validate knows only the built-in kinds; every PrometheusRule, PodMonitor, AppProject
+and Application goes through the kubernetes-models packages instead (pinned in
+tools/crd-check/package-lock.json, installed by `make tools`), in one Node process per render.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TOOL_DIR = Path(__file__).resolve().parents[1] / "tools" / "crd-check"
+TIMEOUT = 300
+
+
+@dataclass
+class SchemaReport:
+    """What the CRD check found: objects by outcome, and any failure of the tool itself."""
+
+    valid: list[str] = field(default_factory=list)
+    invalid: dict[str, list[str]] = field(default_factory=dict)  # object -> its errors
+    unchecked: dict[str, str] = field(default_factory=dict)  # object -> "apiVersion kind"
+    problem: str | None = None  # the tool could not run or could not load the models
+
+
+def is_custom_resource(manifest: dict[str, Any]) -> bool:
+    """A kind from a CRD: its API group has a dot and is not one of Kubernetes's own (*.k8s.io)."""
+    group = str(manifest.get("apiVersion", "")).rpartition("/")[0]
+    return "." in group and not group.endswith(".k8s.io")
+
+
+def check_custom_resources(objects: dict[str, dict[str, Any]]) -> SchemaReport:
+    """Validate `objects` (name -> manifest) against their CRD schemas, unknown fields included."""
+    report = SchemaReport()
+    node = shutil.which("node")
+    if node is None:
+        report.problem = "node is not installed: `make tools` installs Node.js and the CRD models"
+        return report
+    if not (TOOL_DIR / "node_modules").is_dir():
+        report.problem = f"the CRD models are not installed: run `make tools` (npm ci in {TOOL_DIR.name})"
+        return report
+    payload = json.dumps([{"name": name, "manifest": manifest} for name, manifest in objects.items()])
+    try:
+        outcome = subprocess.run(
+            [node, str(TOOL_DIR / "check.mjs")],
+            input=payload,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        report.problem = f"the CRD check did not finish within {TIMEOUT}s"
+        return report
+    try:
+        document = json.loads(outcome.stdout)
+    except json.JSONDecodeError:
+        report.problem = f"the CRD check failed (exit {outcome.returncode}): {outcome.stderr.strip()[-2000:]}"
+        return report
+    if document["problems"]:
+        report.problem = "; ".join(document["problems"])
+    for result in document["results"]:
+        if result["status"] == "valid":
+            report.valid.append(result["name"])
+        elif result["status"] == "invalid":
+            report.invalid[result["name"]] = result["errors"]
+        else:
+            report.unchecked[result["name"]] = f"{result['apiVersion']} {result['kind']}"
+    return report
