@@ -50,11 +50,19 @@ INFLUXDB_RELEASE: Final = "influxdb"
 
 @dataclass(frozen=True)
 class HelmChart:
-    """One pinned Helm chart: where it comes from, which version, and why that one."""
+    """One pinned Helm chart: where it comes from, which version, and why that one.
+
+    `app_version` and `digest` are the chart repository's own index.yaml entry for `version`
+    (the digest is the sha256 of the chart archive Helm downloads), read on `checked`; the
+    steps to move a pin are in docs/platform.md ("Bumping a chart").
+    """
 
     repo: str
     chart: str
     version: str
+    app_version: str
+    digest: str
+    checked: str
     why: str
 
 
@@ -63,43 +71,66 @@ CHARTS: Final[dict[str, HelmChart]] = {
         repo="https://prometheus-community.github.io/helm-charts",
         chart="kube-prometheus-stack",
         version="81.6.2",
+        app_version="v0.88.1",
+        digest="c6d7cf1b6cc50da4287b11b241a122ffec98598712aed0b6227de8e48f13fe0f",
+        checked="2026-11-29",
         why="Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node exporter",
     ),
     "argo-cd": HelmChart(
         repo="https://argoproj.github.io/argo-helm",
         chart="argo-cd",
         version="9.5.7",
+        app_version="v3.3.8",
+        digest="ad624b2f742aabcfcfcd3e1026092d53534aa1d26110640d0523f8ad9df01845",
+        checked="2026-11-29",
         why="ArgoCD 3.x; 3.2+ reads application.sync.requireOverridePrivilegeForRevisionSync",
     ),
     "loki": HelmChart(
         # Grafana handed its OSS charts to grafana-community on 2026-01-30 (grafana/helm-charts#4087).
         repo="https://grafana-community.github.io/helm-charts",
         chart="loki",
-        version="12.0.1",
+        version="18.11.0",
+        app_version="3.7.6",
+        digest="d4d99424d197e1460878093c9fced02346669ab0698a0dca7c575ab76fff7aeb",
+        checked="2026-11-29",
         why="Loki 3.7 (tsdb, schema v13, OTLP ingestion); replaces the deprecated loki-stack",
     ),
     "alloy": HelmChart(
         repo="https://grafana.github.io/helm-charts",
         chart="alloy",
         version="1.10.0",
+        app_version="v1.17.0",
+        digest="abc71e8a846065b48f0f983bdc37b89c465690f1797c3df314dee4c5019db5d5",
+        checked="2026-11-29",
         why="Grafana Alloy, the log shipper after Promtail's end of life (March 2026)",
     ),
     "tempo": HelmChart(
         repo="https://grafana-community.github.io/helm-charts",
         chart="tempo",
-        version="3.0.0",
-        why="Tempo 3.0 monolithic (grafana-community/helm-charts#764: live-store, backend scheduler)",
+        version="2.2.4",
+        app_version="2.10.8",
+        digest="5f3f4b29c4487b9c27715c18bc6c7b0889712b14075d97705f9b151a51725f68",
+        checked="2026-11-29",
+        # The newest published tempo chart (no 3.x chart exists in the index): Tempo 2 still
+        # runs the compactor, which applies tempo.retention as block_retention.
+        why="Tempo 2.10 monolithic; retention through the compactor's block_retention",
     ),
     "opentelemetry-collector": HelmChart(
         repo="https://open-telemetry.github.io/opentelemetry-helm-charts",
         chart="opentelemetry-collector",
-        version="0.177.0",
-        why="collector 0.163: otlp_grpc/otlp_http exporters and k8s_attributes processor names",
+        version="0.170.0",
+        app_version="0.158.0",
+        digest="ed140b332233075c7fd15eaebba571fdf100926f08c0a5a274c7b32895315137",
+        checked="2026-11-29",
+        why="collector 0.158: otlp_grpc/otlp_http exporters and k8s_attributes processor names",
     ),
     "influxdb2": HelmChart(
         repo="https://helm.influxdata.com/",
         chart="influxdb2",
         version="2.1.2",
+        app_version="2.7.4",
+        digest="1da8b1e8a2b93e9acbb0bc9a9c0a3e526581ccde4bf271785d09699ed219ca08",
+        checked="2026-11-29",
         why="InfluxDB 2 with adminUser.existingSecret and a persistent volume",
     ),
 }

@@ -51,7 +51,6 @@ def chart_values(spec: GitOpsSpec) -> dict[str, Any]:
         "redis-ha": {"enabled": spec.ha},
     }
     if spec.ha:
-        values["redis"] = {"enabled": False}  # redis-ha replaces the single redis
         values["controller"] = {"replicas": 1}  # the controller shards by cluster; one cluster here
         values["server"] = {"replicas": 2}
         values["repoServer"] = {"replicas": 2}

@@ -1,9 +1,9 @@
 """Loki and Alloy: chart values, and the Alloy pipeline that ships pod logs.
 
-Loki keys are the loki chart's (grafana-community/helm-charts, charts/loki/values.yaml):
-deploymentMode, loki.{schemaConfig,storage,compactor,limits_config}, singleBinary/read/write/
-backend replicas, serviceAccount. Alloy keys are the alloy chart's: controller.type,
-alloy.configMap.content, alloy.mounts.varlog.
+Loki keys are the loki chart's (grafana-community/helm-charts, charts/loki/values.yaml at the
+pinned 18.11.0): deploymentMode, loki.{schemaConfig,storage,compactor,limits_config},
+singleBinary/read/write/backend replicas and persistence, serviceAccount. Alloy keys are the
+alloy chart's: controller.type, alloy.configMap.content, alloy.mounts.varlog.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
 SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored
 CHUNKS_BUCKET = "loki-chunks"  # bucket purposes: <bucketPrefix>-<stack>-<purpose>
 RULER_BUCKET = "loki-ruler"
+CHART_MODES = {"SingleBinary": "Monolithic", "SimpleScalable": "SimpleScalable"}
+"""`logging.mode` -> the loki chart's deploymentMode."""
 # Log labels shared with the services' metrics (builders/scrape.py), so logs, metrics and
 # traces join on the same `service` and `color`.
 LOG_SERVICE_LABELS = {"service": conventions.LABEL_NAME, "color": conventions.LABEL_COLOR}
@@ -59,9 +61,13 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
         }
     else:
         storage = {"type": "filesystem"}
-    persistence = {"persistence": {"enabled": True, "size": spec.storage_size}}
+    # The single binary's StatefulSet reads persistence.enabled; the write and backend
+    # workloads read persistence.volumeClaimsEnabled (charts/loki/templates/_workload.tpl).
+    single_binary_volume = {"persistence": {"enabled": True, "size": spec.storage_size}}
+    claims = {"persistence": {"volumeClaimsEnabled": True, "size": spec.storage_size}}
     return {
-        "deploymentMode": spec.mode,
+        # Chart 18 names the single binary mode Monolithic (SingleBinary is its deprecated alias).
+        "deploymentMode": CHART_MODES[spec.mode],
         "loki": {
             "auth_enabled": False,  # one tenant: the cluster
             "commonConfig": {"replication_factor": 1 if single else 3},
@@ -85,10 +91,10 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
             "limits_config": {"retention_period": f"{spec.retention_days * 24}h"},
         },
         "serviceAccount": aws.irsa_service_account(SERVICE_ACCOUNT, role_arn),
-        "singleBinary": {"replicas": 1, **persistence} if single else {"replicas": 0},
-        "write": {"replicas": 0} if single else {"replicas": 3, **persistence},
+        "singleBinary": {"replicas": 1, **single_binary_volume} if single else {"replicas": 0},
+        "write": {"replicas": 0} if single else {"replicas": 3, **claims},
         "read": {"replicas": 0} if single else {"replicas": 2},
-        "backend": {"replicas": 0} if single else {"replicas": 2, **persistence},
+        "backend": {"replicas": 0} if single else {"replicas": 2, **claims},
         # memcached caches are sized for large installs (GBs each); worth it only when scaled out.
         "chunksCache": {"enabled": not single},
         "resultsCache": {"enabled": not single},

@@ -1,7 +1,9 @@
 """Tempo and the OpenTelemetry collector: chart values and the collector's pipelines.
 
-Tempo keys are the tempo chart's (grafana-community/helm-charts, charts/tempo/values.yaml):
-tempo.{retention,storage.trace,reportingEnabled}, persistence, serviceAccount. Collector keys
+Tempo keys are the tempo chart's (grafana-community/helm-charts, charts/tempo/values.yaml at
+the pinned 2.2.4): tempo.{retention,storage.trace,reportingEnabled}, persistence,
+serviceAccount; the chart's config template puts tempo.retention into
+compactor.compaction.block_retention. Collector keys
 are the opentelemetry-collector chart's: mode, image.repository (required by the chart),
 command.name, config, clusterRole, ports. Component names follow collector 0.146+:
 `k8s_attributes` (was k8sattributes), `otlp_grpc` / `otlp_http` exporters (were otlp / otlphttp).

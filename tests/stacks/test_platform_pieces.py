@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_staging_argocd_is_light_and_production_is_highly_available(rendered):
     assert light["redis-ha"] == {"enabled": False}
     assert "server" not in light
     assert ha["redis-ha"] == {"enabled": True}
-    assert ha["redis"] == {"enabled": False}
+    assert "redis" not in ha, "the chart renders no single redis while redis-ha is on"
     assert {key: ha[key]["replicas"] for key in ("server", "repoServer", "applicationSet")} == {
         "server": 2,
         "repoServer": 2,
@@ -127,7 +128,7 @@ def test_the_application_syncs_the_stack_overlay_automatically(rendered, stack):
 
 
 def test_loki_runs_tsdb_v13_with_compactor_retention(rendered):
-    expected = {"dev": ("SingleBinary", "filesystem", 3), "staging": ("SingleBinary", "s3", 14)}
+    expected = {"dev": ("Monolithic", "filesystem", 3), "staging": ("Monolithic", "s3", 14)}
     expected["production"] = ("SimpleScalable", "s3", 31)
     for stack, (mode, store, days) in expected.items():
         loki = values(rendered[stack].recording, "loki")
@@ -140,6 +141,17 @@ def test_loki_runs_tsdb_v13_with_compactor_retention(rendered):
         assert loki["loki"]["limits_config"]["retention_period"] == f"{days * 24}h"
         assert loki["serviceAccount"]["name"] == "loki"
         assert loki["test"] == {"enabled": False}, "the Helm test image is tagged latest"
+
+
+def test_every_stateful_loki_pod_gets_a_volume_through_the_key_the_chart_reads(rendered):
+    # The single binary's StatefulSet reads persistence.enabled, write and backend read
+    # persistence.volumeClaimsEnabled; a key the chart does not read would leave them on emptyDir.
+    staging = values(rendered["staging"].recording, "loki")
+    assert staging["singleBinary"]["persistence"] == {"enabled": True, "size": "10Gi"}
+    production = values(rendered["production"].recording, "loki")
+    for component in ("write", "backend"):
+        assert production[component]["persistence"] == {"volumeClaimsEnabled": True, "size": "50Gi"}
+    assert "persistence" not in production["read"]
 
 
 @pytest.mark.parametrize("stack", AWS_STACKS)
@@ -417,3 +429,11 @@ def test_an_oidc_issuer_from_config_replaces_the_cluster_lookup():
         assert statement["Principal"]["Federated"] == (
             "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF"
         )
+
+
+def test_every_chart_pin_records_its_index_entry():
+    for name, chart in conventions.CHARTS.items():
+        assert re.fullmatch(r"[0-9a-f]{64}", chart.digest), name
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", chart.app_version), name
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", chart.checked), name
+        assert re.fullmatch(r"\d+\.\d+\.\d+", chart.version), name
