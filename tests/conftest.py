@@ -81,6 +81,19 @@ def staging_config(rendered: dict[str, Rendered]) -> PlatformConfig:
     return platform_config(rendered["staging"].config)
 
 
+EXISTING_OPERATOR = (
+    "monitoring.install=false",
+    "monitoring.ruleSelector.prometheus=platform",
+    "monitoring.monitorSelector.prometheus=platform",
+)
+"""Overrides for a staging whose cluster already runs a Prometheus operator selecting `prometheus: platform`."""
+
+
+def render_with_existing_operator(*overrides: str) -> Rendered:
+    """Staging rendered for a cluster that brings its own Prometheus operator."""
+    return render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[*EXISTING_OPERATOR, *overrides])
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of the project (program, components, stack files) to edit freely."""

@@ -12,7 +12,7 @@ import pytest
 from components import conventions
 from components.builders import monitoring, scrape
 from novactl.render import platform_config, render_stack
-from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
+from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
 from tests.stacks.test_platform_pieces import releases, values
 
 OTEL_VARIABLES = {
@@ -74,16 +74,7 @@ def test_each_monitor_reaches_a_named_port_on_every_deployed_colour(rendered, st
 
 
 def test_an_existing_prometheus_selects_monitors_by_the_configured_labels():
-    result = render_stack(
-        PROJECT_DIR,
-        "staging",
-        placeholder_secrets=True,
-        overrides=[
-            "monitoring.install=false",
-            "monitoring.ruleSelector.prometheus=platform",
-            "monitoring.monitorSelector.prometheus=platform",
-        ],
-    )
+    result = render_with_existing_operator()
     assert conventions.MONITORING_RELEASE not in releases(result.recording)
     for monitor in of_kind(result.manifests(), "PodMonitor").values():
         assert monitor["metadata"]["labels"]["prometheus"] == "platform"

@@ -15,7 +15,7 @@ from novactl.engine import Recording, Registration
 from novactl.render import render_stack
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
-from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
+from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 AWS_STACKS = ("staging", "production")
@@ -361,17 +361,7 @@ def test_stack_json_records_the_nulls_that_delete_chart_defaults(rendered, tmp_p
 def test_a_gateway_without_a_remote_write_target_deletes_the_charts_metrics_pipeline():
     # The chart's default metrics pipeline reads the prometheus receiver we delete: left in
     # place, the collector would refuse its config. Without our Prometheus it goes too.
-    result = render_stack(
-        PROJECT_DIR,
-        "staging",
-        placeholder_secrets=True,
-        overrides=[
-            "monitoring.install=false",
-            "monitoring.ruleSelector.prometheus=platform",
-            "monitoring.monitorSelector.prometheus=platform",
-            "logging.enabled=false",
-        ],
-    )
+    result = render_with_existing_operator("logging.enabled=false")
     pipelines = values(result.recording, "otel-gateway")["config"]["service"]["pipelines"]
     assert pipelines["metrics"] is None
     assert pipelines["logs"] is None

@@ -31,6 +31,25 @@ def _fires(at: str, alertname: str, labels: dict[str, str], summary: str, descri
     }
 
 
+def _metrics_absent(at: str, config: PlatformConfig, color: str) -> dict[str, Any]:
+    """NovaServiceMetricsAbsent for one colour of feed-service, firing at `at`."""
+    ns = config.namespace
+    return _fires(
+        at,
+        "NovaServiceMetricsAbsent",
+        {
+            "cluster": config.cluster_name,
+            "severity": "warning",
+            "namespace": ns,
+            "service": "feed-service",
+            "color": color,
+        },
+        f"feed-service ({color}) runs but Prometheus has none of its request metrics",
+        f"The {color} pods of feed-service in {ns} are available, but no http_requests_total series "
+        "has carried their labels for 10 minutes: HighErrorRate and the SLOs cannot see this colour.",
+    )
+
+
 def _silent(at: str, alertname: str) -> dict[str, Any]:
     return {"eval_time": at, "alertname": alertname, "exp_alerts": []}
 
@@ -49,6 +68,11 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
     green = target_labels(ns, "feed-service", "green", "9.9.9", "feed-service-green-def")
     pod = {"namespace": ns, "pod": "feed-service-blue-abc", "container": "feed-service"}
     running = {"job": "kube-state-metrics", "namespace": ns}
+
+    def available(color: str, replicas: int) -> dict[str, str]:
+        labels = {**running, "deployment": f"feed-service-{color}"}
+        return _series("kube_deployment_status_replicas_available", labels, f"{replicas}x20")
+
     pvc = {"namespace": "databases", "persistentvolumeclaim": "data-postgres-0"}
     db = {"namespace": "databases", "service": "postgres-exporter", "instance": "10.0.0.7:9187"}
     tests: list[dict[str, Any]] = [
@@ -114,20 +138,11 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
             # Blue runs two available pods and Prometheus has none of its series: a broken scrape.
             "interval": "1m",
             "input_series": [
-                _series(
-                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
-                ),
+                available("blue", 2),
             ],
             "alert_rule_test": [
                 _silent("9m", "NovaServiceMetricsAbsent"),
-                _fires(
-                    "11m",
-                    "NovaServiceMetricsAbsent",
-                    {**common, "severity": "warning", "namespace": ns, "service": "feed-service", "color": "blue"},
-                    "feed-service (blue) runs but Prometheus has none of its request metrics",
-                    f"The blue pods of feed-service in {ns} are available, but no http_requests_total series "
-                    "has carried their labels for 10 minutes: HighErrorRate and the SLOs cannot see this colour.",
-                ),
+                _metrics_absent("11m", config, "blue"),
             ],
         },
         {
@@ -135,35 +150,20 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
             # even though blue's series still name the service.
             "interval": "1m",
             "input_series": [
-                _series(
-                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
-                ),
-                _series(
-                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-green"}, "2x20"
-                ),
+                available("blue", 2),
+                available("green", 2),
                 _series("http_requests_total", {**api, "status": "200"}, "0+600x20"),
             ],
             "alert_rule_test": [
-                _fires(
-                    "15m",
-                    "NovaServiceMetricsAbsent",
-                    {**common, "severity": "warning", "namespace": ns, "service": "feed-service", "color": "green"},
-                    "feed-service (green) runs but Prometheus has none of its request metrics",
-                    f"The green pods of feed-service in {ns} are available, but no http_requests_total series "
-                    "has carried their labels for 10 minutes: HighErrorRate and the SLOs cannot see this colour.",
-                ),
+                _metrics_absent("15m", config, "green"),
             ],
         },
         {
             # A scraped colour, and an idle colour scaled to zero (no pods, no series): quiet.
             "interval": "1m",
             "input_series": [
-                _series(
-                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-blue"}, "2x20"
-                ),
-                _series(
-                    "kube_deployment_status_replicas_available", {**running, "deployment": "feed-service-green"}, "0x20"
-                ),
+                available("blue", 2),
+                available("green", 0),
                 _series("http_requests_total", {**api, "status": "200"}, "0+600x20"),
             ],
             "alert_rule_test": [_silent("15m", "NovaServiceMetricsAbsent")],
