@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
 from components.platform import Platform
 from components.stack_config import load_platform_config, load_secrets
 

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.builders import aws as policies
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 
 @dataclass(frozen=True)

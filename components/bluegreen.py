@@ -10,8 +10,8 @@ from components import conventions
 from components.builders import bluegreen as build
 from components.builders import scrape
 from components.builders.tracing import Telemetry
-from components.config import ServiceSpec
-from components.config_monitoring import MonitoringSpec
+from components.config.monitoring import MonitoringSpec
+from components.config.services import ServiceSpec
 from components.conventions import Color
 from components.manifests import register
 

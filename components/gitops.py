@@ -7,7 +7,7 @@ import pulumi
 from components import conventions, helm
 from components.builders import gitops
 from components.builders.core import namespace
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.manifests import register
 
 

@@ -9,7 +9,7 @@ from components.aws_identity import ClusterIdentity
 from components.builders import aws as policies
 from components.builders import logging as build
 from components.builders.core import namespace
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.manifests import register
 from components.object_store import workload_store
 

@@ -9,7 +9,7 @@ import pulumi
 from components import conventions, helm
 from components.builders import alertmanager as routing
 from components.builders import alerts, core, monitoring
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.manifests import register
 
 

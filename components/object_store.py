@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from components.aws_identity import ClusterIdentity
 from components.builders import aws as policies
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 
 @dataclass(frozen=True)

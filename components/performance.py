@@ -9,7 +9,7 @@ import pulumi
 from components import conventions, helm
 from components.builders import performance as build
 from components.builders.core import namespace, secret
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.manifests import register
 
 

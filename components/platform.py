@@ -11,7 +11,7 @@ from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.builders import core
 from components.builders.tracing import service_telemetry
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.gitops import GitOps
 from components.logs import Logs
 from components.manifests import register

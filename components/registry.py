@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from components import conventions
 from components.builders import aws as policies
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 
 class ImageRegistry(pulumi.ComponentResource):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.builders import alerts, dashboard, slo
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 from components.manifests import register
 
 

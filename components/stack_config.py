@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import PlatformConfig, decode_engine_config, parse_platform_config
+from components.config.stack import PlatformConfig, decode_engine_config, parse_platform_config
 from components.conventions import PROJECT
 from components.monitoring import MonitoringSecrets
 from components.performance import InfluxSecrets

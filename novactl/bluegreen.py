@@ -10,8 +10,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.config import PlatformConfig, ServiceSpec
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.services import ServiceSpec
+from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.changes import ObjectChange, object_changes
 from novactl.render import platform_config, render_stack

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
 from novactl import bluegreen
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check

@@ -223,12 +223,16 @@ def program_modules(project_dir: Path) -> Iterator[None]:
 
 
 def program_secret_keys(project_dir: Path) -> tuple[str, ...]:
-    """The config keys the program at `project_dir` reads as secrets (its components.config).
+    """The config keys the program at `project_dir` reads as secrets.
 
-    Another checkout (a diff's base) may know other secrets than this one.
+    Another checkout (a diff's base) may know other secrets than this one, and may predate the
+    components/config package (SECRET_KEYS then lives in the components.config module).
     """
     with program_modules(project_dir):
-        module = importlib.import_module("components.config")
+        try:
+            module = importlib.import_module("components.config.secrets")
+        except ModuleNotFoundError:
+            module = importlib.import_module("components.config")
         return tuple(getattr(module, "SECRET_KEYS", ()))
 
 

@@ -20,7 +20,7 @@ from pulumi.runtime import rpc
 
 from components.builders.alertmanager import CONFIG_SECRET
 from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
-from components.config import PlatformConfig, decode_engine_config, parse_platform_config
+from components.config.stack import PlatformConfig, decode_engine_config, parse_platform_config
 from novactl.engine import (
     FailHook,
     Recording,

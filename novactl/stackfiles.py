@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from components.config_secrets import SECRET_KEYS
+from components.config.secrets import SECRET_KEYS
 
 
 class StackError(Exception):

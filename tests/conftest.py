@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from components.config import SECRET_MARK, PlatformConfig, ServiceSpec, parse_platform_config
+from components.config.services import ServiceSpec
+from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
 from novactl.render import Rendered, render_stack
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 CONFIG_SECRET = "alertmanager-nova"
 """Secret holding `alertmanager.yaml`; the operator's Alertmanager runs with it (configSecret)."""

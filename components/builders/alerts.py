@@ -13,7 +13,7 @@ from typing import Any
 
 from components import conventions
 from components.builders import Manifest
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 ALERT_RULES_NAME = "nova-alerts"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 IAM_VERSION = "2012-10-17"
 IRSA_AUDIENCE = "sts.amazonaws.com"

@@ -16,7 +16,7 @@ from typing import Any
 from components import conventions
 from components.builders import Manifest
 from components.builders.tracing import Telemetry, otel_environment
-from components.config import ProbeSpec, ServiceSpec
+from components.config.services import ProbeSpec, ServiceSpec
 from components.conventions import Color
 
 _NON_ROOT_UID = 10001

@@ -12,7 +12,7 @@ from typing import Any
 from components import conventions
 from components.builders import Manifest
 from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 DASHBOARD_UID = "nova-slos"
 DASHBOARD_FILE = "nova-slos.json"

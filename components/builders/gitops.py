@@ -10,8 +10,8 @@ from typing import Any
 
 from components import conventions
 from components.builders import Manifest
-from components.config import PlatformConfig
-from components.config_gitops import GitOpsSpec
+from components.config.gitops import GitOpsSpec
+from components.config.stack import PlatformConfig
 
 PROJECT = "nova"
 CI_ROLE = "ci"

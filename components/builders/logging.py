@@ -12,8 +12,8 @@ from typing import Any
 
 from components import conventions
 from components.builders import aws
-from components.config import PlatformConfig
-from components.config_observability import LoggingSpec
+from components.config.observability import LoggingSpec
+from components.config.stack import PlatformConfig
 
 SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
 SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored

@@ -17,7 +17,7 @@ from components.builders.alertmanager import CONFIG_SECRET, RECEIVERS_SECRET
 from components.builders.core import secret
 from components.builders.logging import loki_query_url
 from components.builders.tracing import tempo_query_url
-from components.config import PlatformConfig
+from components.config.stack import PlatformConfig
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from components import conventions
-from components.config_observability import PerformanceSpec
+from components.config.observability import PerformanceSpec
 
 INFLUXDB_SERVICE = conventions.INFLUXDB_RELEASE
 ADMIN_SECRET = "influxdb-auth"

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from components import conventions
 from components.builders import Manifest
-from components.config import ServiceSpec
-from components.config_monitoring import MonitoringSpec
+from components.config.monitoring import MonitoringSpec
+from components.config.services import ServiceSpec
 
 # Target label -> the pod label it is copied from.
 TARGET_LABELS = {

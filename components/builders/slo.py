@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.config import PlatformConfig, ServiceSpec
-from components.config_slo import SLO_WINDOW_DAYS, SloSpec
+from components.config.services import ServiceSpec
+from components.config.slo import SLO_WINDOW_DAYS, SloSpec
+from components.config.stack import PlatformConfig
 
 SLI_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 PERIOD = f"{SLO_WINDOW_DAYS}d"

@@ -17,8 +17,8 @@ from typing import Any
 from components import conventions
 from components.builders import aws
 from components.builders.logging import loki_otlp_url
-from components.config import PlatformConfig
-from components.config_observability import TracingSpec
+from components.config.observability import TracingSpec
+from components.config.stack import PlatformConfig
 
 SERVICE_ACCOUNT = "tempo"  # fixed: the IRSA trust policy names it
 TRACES_BUCKET = "tempo"  # bucket purpose: <bucketPrefix>-<stack>-tempo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.bluegreen import BlueGreenArgs, BlueGreenService
-from components.config import parse_platform_config
+from components.config.stack import parse_platform_config
 from novactl.engine import Recording, RegistrationError, record
 from novactl.stackfiles import StackConfig
 from tests.conftest import minimal_raw_config

@@ -8,7 +8,7 @@ import logging
 import pulumi
 
 from components import conventions
-from components.config import parse_platform_config
+from components.config.stack import parse_platform_config
 from components.monitoring import Monitoring, MonitoringSecrets
 from novactl.engine import Recording, record
 from novactl.render import clean, manifest

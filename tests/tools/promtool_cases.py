@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import PlatformConfig
-from components.config_monitoring import AlertThresholds
+from components.config.monitoring import AlertThresholds
+from components.config.stack import PlatformConfig
 from tests.tools.scrape_labels import target_labels
 
 RUNBOOKS = "https://github.com/proerror/nova-platform/blob/main/docs/runbooks"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.builders import alertmanager, alerts, monitoring
-from components.config import parse_platform_config
+from components.config.stack import parse_platform_config
 from tests.conftest import PROJECT_DIR
 
 ALERT_NAMES = [

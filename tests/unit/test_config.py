@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from components.config import SECRET_MARK, SERVICE_DEFAULTS, decode_engine_config, parse_platform_config
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.services import SERVICE_DEFAULTS
+from components.config.stack import SECRET_MARK, decode_engine_config, parse_platform_config
 
 
 def error_for(raw: dict[str, Any]) -> ConfigError:

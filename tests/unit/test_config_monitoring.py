@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import parse_platform_config
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.stack import parse_platform_config
 
 
 def test_defaults_install_the_stack_and_require_notifications(raw_config):

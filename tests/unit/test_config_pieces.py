@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import SECRET_MARK, parse_platform_config
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.stack import SECRET_MARK, parse_platform_config
 
 
 def aws_raw(raw_config):

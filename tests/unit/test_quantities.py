@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from components.quantities import parse_quantity
+from components.config.quantities import parse_quantity
 
 
 @pytest.mark.parametrize(

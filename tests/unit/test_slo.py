@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.builders import dashboard, slo
-from components.config import parse_platform_config
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.stack import parse_platform_config
 
 GATEWAY_SLOS = [
     {"name": "latency-500ms", "kind": "latency", "threshold": 0.5, "objective": 99},

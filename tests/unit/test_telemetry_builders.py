@@ -7,8 +7,8 @@ import pytest
 from components.builders import bluegreen as build
 from components.builders import scrape
 from components.builders.tracing import Telemetry, otel_environment, service_telemetry
-from components.config import parse_platform_config
-from components.config_fields import ConfigError
+from components.config.fields import ConfigError
+from components.config.stack import parse_platform_config
 
 NS = "nova-test"
 IMAGE = "registry.example.com/nova/feed-service:1.1.0"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
-from components.config_fields import (
+from components.config.fields import (
     ConfigError,
     boolean,
     choice,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.config_fields import (
+from components.config.fields import (
     ConfigError,
     boolean,
     choice,

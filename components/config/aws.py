@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components.config_fields import ConfigError, https_url, integer, mapping, reject_unknown, string
+from components.config.fields import ConfigError, https_url, integer, mapping, reject_unknown, string
 
 # S3 bucket names: 3-63 lowercase letters, digits, '-' and '.'; ours append "-<stack>-tempo".
 _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$")

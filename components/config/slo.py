@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
-from components.config_fields import ConfigError, choice, mapping, reject_unknown
+from components.config.fields import ConfigError, choice, mapping, reject_unknown
 
 SloKind = Literal["availability", "latency"]
 SLO_KINDS: tuple[SloKind, ...] = ("availability", "latency")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from components import conventions
-from components.quantities import parse_quantity
+from components.config.quantities import parse_quantity
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.config_fields import (
+from components.config.fields import (
     ConfigError,
     boolean,
     https_url,

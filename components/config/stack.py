@@ -1,0 +1,205 @@
+"""Stack config -> PlatformConfig: parsed once, validated fully, frozen.
+
+Everything a user can get wrong in `Pulumi.<stack>.yaml` is caught here and reported as one
+ConfigError naming the stack file and the full `pulumi config set --path` key, before a single
+resource is registered. Nothing downstream reads `pulumi.Config`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components import conventions
+from components.config.aws import AwsSpec, parse_aws
+from components.config.fields import (
+    ConfigError,
+    choice,
+    dns_label,
+    mapping,
+    namespace_name,
+    pinned_image,
+    present,
+    registry,
+    reject_unknown,
+    required,
+)
+from components.config.gitops import GitOpsSpec, parse_gitops
+from components.config.monitoring import MonitoringSpec, parse_monitoring
+from components.config.observability import (
+    LoggingSpec,
+    PerformanceSpec,
+    TracingSpec,
+    parse_logging,
+    parse_performance,
+    parse_tracing,
+)
+from components.config.secrets import SECRET_KEYS
+from components.config.services import ServiceSpec, parse_service, service_settings
+
+Cloud = Literal["aws", "local"]
+CLOUDS: tuple[Cloud, ...] = ("aws", "local")
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """The whole validated stack config."""
+
+    stack: str
+    namespace: str
+    cloud: Cloud
+    cluster_name: str  # the `cluster` label on every alert, and the EKS cluster's name
+    image_registry: str | None  # local stacks; AWS stacks pull from their ECR repositories
+    smoke_test_image: str
+    services: tuple[ServiceSpec, ...]
+    monitoring: MonitoringSpec
+    gitops: GitOpsSpec | None = None
+    logging: LoggingSpec | None = None
+    tracing: TracingSpec | None = None
+    performance: PerformanceSpec | None = None
+    aws: AwsSpec | None = None  # set exactly when cloud is aws
+
+    def service(self, name: str) -> ServiceSpec:
+        """The service called `name` (KeyError when the stack has none)."""
+        for spec in self.services:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+# Defaults for every service; `serviceDefaults` in the stack file overrides them, and each
+# `services.<name>` entry overrides that. Documented in docs/stacks.md.
+TOP_LEVEL_KEYS = (
+    "namespace",
+    "cloud",
+    "clusterName",
+    "imageRegistry",
+    "smokeTestImage",
+    "serviceDefaults",
+    "services",
+    "monitoring",
+    "gitops",
+    "logging",
+    "tracing",
+    "performance",
+    "aws",
+    *SECRET_KEYS,
+)
+AWS_REGION_KEY = "aws:region"
+"""The AWS provider's region, the one key from outside our namespace the program reads."""
+SECRET_MARK = "[secret]"
+"""What a secret key holds in the parsed raw config: its presence, never its value."""
+
+
+OBJECT_KEYS = ("serviceDefaults", "services", "monitoring", "gitops", "logging", "tracing", "performance", "aws")
+
+
+def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Collection[str]) -> dict[str, Any]:
+    """The project's keys from the engine's flat `namespace:key` -> string map, objects decoded.
+
+    The engine hands every value over as a string and objects as JSON (PULUMI_CONFIG), and
+    names the keys that hold secrets (PULUMI_CONFIG_SECRET_KEYS). Secret keys only record that
+    they are set; their values are read as Pulumi secrets. One written in plain text would sit
+    in git in clear, and is refused.
+    """
+    prefix = f"{conventions.PROJECT}:"
+    raw: dict[str, Any] = {}
+    if AWS_REGION_KEY in flat:
+        raw[AWS_REGION_KEY] = flat[AWS_REGION_KEY]
+    for full_key, text in flat.items():
+        if not full_key.startswith(prefix):
+            continue
+        key = full_key[len(prefix) :]
+        if key in SECRET_KEYS:
+            if full_key not in secret_keys:
+                raise ConfigError(
+                    key,
+                    "is in plain text in the stack file; remove that line and store it encrypted: "
+                    f"pulumi config set --secret {key} <value> -s {stack}",
+                    f"Pulumi.{stack}.yaml",
+                )
+            raw[key] = SECRET_MARK
+        elif key in OBJECT_KEYS:
+            try:
+                raw[key] = json.loads(text)
+            except json.JSONDecodeError:
+                raise ConfigError(key, "expected an object", f"Pulumi.{stack}.yaml") from None
+        else:
+            raw[key] = text
+    return raw
+
+
+def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
+    """Validate the `nova-platform:*` config of one stack (keys without the namespace)."""
+    stack_file = f"Pulumi.{stack}.yaml"
+    try:
+        return _parse(raw, stack)
+    except ConfigError as error:
+        error.stack_file = stack_file
+        raise
+
+
+def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
+    reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY), "")
+    namespace = required(raw, "namespace", "namespace", namespace_name)
+    cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
+    cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
+    image_registry = _image_registry(raw, cloud)
+    smoke_image = pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
+    defaults = service_settings(mapping(raw.get("serviceDefaults", {}), "serviceDefaults"), "serviceDefaults", False)
+    services_raw = mapping(present(raw, "services", "services"), "services")
+    if not services_raw:
+        raise ConfigError("services", "at least one service is required")
+    services = tuple(parse_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
+    secrets = {key for key in SECRET_KEYS if key in raw}
+    monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
+    config = PlatformConfig(
+        stack,
+        namespace,
+        cloud,
+        cluster_name,
+        image_registry,
+        smoke_image,
+        services,
+        monitoring,
+        gitops=parse_gitops(raw.get("gitops"), stack),
+        logging=parse_logging(raw.get("logging")),
+        tracing=parse_tracing(raw.get("tracing"), stack),
+        performance=parse_performance(raw.get("performance"), secrets, stack),
+        aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
+    )
+    _distinct_namespaces(config)
+    return config
+
+
+def _distinct_namespaces(config: PlatformConfig) -> None:
+    """Each piece creates its own namespace; two pieces sharing one would fight over it."""
+    owners = {"namespace": config.namespace}
+    if config.monitoring.install:
+        owners["monitoring.namespace"] = config.monitoring.namespace
+    for key, spec in (
+        ("gitops", config.gitops),
+        ("logging", config.logging),
+        ("tracing", config.tracing),
+        ("performance", config.performance),
+    ):
+        if spec is not None:
+            owners[f"{key}.namespace"] = spec.namespace
+    seen: dict[str, str] = {}
+    for key, namespace in owners.items():
+        if namespace in seen:
+            raise ConfigError(key, f"{namespace!r} is already the namespace of {seen[namespace]}; pick another")
+        seen[namespace] = key
+
+
+def _image_registry(raw: Mapping[str, Any], cloud: Cloud) -> str | None:
+    """Local stacks name their registry; AWS stacks pull from the ECR repositories they own."""
+    if cloud == "local":
+        return required(raw, "imageRegistry", "imageRegistry", registry)
+    if "imageRegistry" in raw:
+        raise ConfigError(
+            "imageRegistry", "only for cloud: local; an AWS stack pulls from its own ECR repositories (nova/<service>)"
+        )
+    return None
