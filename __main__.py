@@ -12,7 +12,7 @@ except ConfigError as error:
     # RunError ends the program with this one line and no traceback, before any resource.
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform("nova", config, load_secrets())
+platform = Platform("nova", config, load_secrets(config))
 
 pulumi.export("namespace", config.namespace)
 pulumi.export("activeColors", {spec.name: spec.active for spec in config.services})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -30,3 +32,21 @@ def cluster_identity(config: PlatformConfig, opts: pulumi.InvokeOutputOptions | 
     account = aws.get_caller_identity_output(opts=opts).account_id
     provider_arn = pulumi.Output.all(account, issuer).apply(lambda args: policies.oidc_provider_arn(args[0], args[1]))
     return ClusterIdentity(issuer=issuer, provider_arn=provider_arn)
+
+
+def irsa_role(
+    role_name: str,
+    identity: ClusterIdentity,
+    service_account: tuple[str, str],
+    policy: pulumi.Input[dict[str, Any]],
+    opts: pulumi.ResourceOptions,
+) -> aws.iam.Role:
+    """An IAM role that only `service_account` (namespace, name) of this cluster may assume
+    (IRSA), with `policy` inline. Every workload role of the platform is made here."""
+    namespace, name = service_account
+    trust = pulumi.Output.all(identity.provider_arn, identity.issuer).apply(
+        lambda values: json.dumps(policies.irsa_trust_policy(values[0], values[1], namespace, name))
+    )
+    role = aws.iam.Role(role_name, name=role_name, assume_role_policy=trust, opts=opts)
+    aws.iam.RolePolicy(role_name, role=role.name, policy=pulumi.Output.from_input(policy).apply(json.dumps), opts=opts)
+    return role

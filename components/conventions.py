@@ -31,6 +31,19 @@ MANAGED_BY: Final = "pulumi"
 
 ZONE_TOPOLOGY_KEY: Final = "topology.kubernetes.io/zone"
 
+POD_NAME_VARIABLE: Final = "POD_NAME"
+POD_NAMESPACE_VARIABLE: Final = "POD_NAMESPACE"
+OTEL_VARIABLES: Final = (
+    "OTEL_SERVICE_NAME",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_RESOURCE_ATTRIBUTES",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+)
+PLATFORM_ENV_NAMES: Final = frozenset((POD_NAME_VARIABLE, POD_NAMESPACE_VARIABLE, *OTEL_VARIABLES))
+"""Variables the platform sets in every service container itself; a service may not set them."""
+
 HTTP_PORT_NAME: Final = "http"
 METRICS_PORT_NAME: Final = "metrics"
 """The container port a service may add for /metrics when it does not serve them on `http`."""
@@ -176,6 +189,16 @@ def colour_name(service: str, color: Color) -> str:
 def cluster_host(service: str, namespace: str) -> str:
     """The in-cluster DNS name of a Service: `<service>.<namespace>.svc.cluster.local`."""
     return f"{service}.{namespace}.svc.cluster.local"
+
+
+def service_account_name(service: str) -> str:
+    """The ServiceAccount both colours of a service run as (and an IRSA trust policy names)."""
+    return service
+
+
+def env_secret_name(service: str) -> str:
+    """The Secret holding a service's own secrets (`secretEnv`), shared by both colours."""
+    return f"{service}-env"
 
 
 def repository_name(service: str) -> str:

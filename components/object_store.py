@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws_identity import ClusterIdentity
+from components.aws_identity import ClusterIdentity, irsa_role
 from components.builders import aws as policies
 from components.config.stack import PlatformConfig
 
@@ -73,19 +72,12 @@ class ObjectStore(pulumi.ComponentResource):
         super().__init__("nova:platform:ObjectStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         arns = [self._bucket(bucket, child) for bucket in args.buckets]
-        trust = pulumi.Output.all(args.identity.provider_arn, args.identity.issuer).apply(
-            lambda values: json.dumps(
-                policies.irsa_trust_policy(values[0], values[1], args.namespace, args.service_account)
-            )
-        )
-        role = aws.iam.Role(args.role_name, name=args.role_name, assume_role_policy=trust, opts=child)
-        aws.iam.RolePolicy(
+        role = irsa_role(
             args.role_name,
-            role=role.name,
-            policy=pulumi.Output.all(*arns).apply(
-                lambda resolved: json.dumps(policies.object_access_policy(list(resolved), args.access))
-            ),
-            opts=child,
+            args.identity,
+            (args.namespace, args.service_account),
+            pulumi.Output.all(*arns).apply(lambda resolved: policies.object_access_policy(list(resolved), args.access)),
+            child,
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": role.arn, "buckets": [bucket.name for bucket in args.buckets]})

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 
 from components import conventions
 from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
-from components.builders import core
-from components.builders.tracing import service_telemetry
+from components.builders import core, network
 from components.config.stack import PlatformConfig
 from components.gitops import GitOps
 from components.logs import Logs
@@ -28,6 +28,7 @@ class PlatformSecrets:
 
     monitoring: MonitoringSecrets
     influxdb: InfluxSecrets
+    services: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # config key -> value (secretEnv)
 
 
 class Platform(pulumi.ComponentResource):
@@ -49,7 +50,9 @@ class Platform(pulumi.ComponentResource):
         self.slos = ServiceLevelObjectives("slos", config, self.monitoring.crd_gate, child)
 
         identity: ClusterIdentity | None = None
-        if config.aws is not None and (config.logging is not None or config.tracing is not None):
+        needs_irsa = config.logging is not None or config.tracing is not None
+        needs_irsa = needs_irsa or any(spec.aws_statements for spec in config.services)
+        if config.aws is not None and needs_irsa:
             identity = cluster_identity(config, pulumi.InvokeOutputOptions(parent=self))
         if config.gitops is not None:
             GitOps("gitops", config, child)
@@ -71,16 +74,20 @@ class Platform(pulumi.ComponentResource):
             }
 
         namespace = register(config.namespace, core.namespace(config.namespace, "restricted"), child)
+        if config.network is not None:
+            isolated = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+            register(network.DENY_POLICY, network.default_deny(config, config.network), isolated)
+            if config.network.egress == "restricted":
+                register(network.EGRESS_POLICY, network.restricted_egress(config, config.network), isolated)
         self.services = {
             spec.name: BlueGreenService(
                 spec.name,
                 BlueGreenArgs(
                     spec=spec,
-                    namespace=config.namespace,
+                    config=config,
                     image_repository=repositories[spec.name],
-                    smoke_test_image=config.smoke_test_image,
-                    monitoring=config.monitoring,
-                    telemetry=service_telemetry(config),
+                    secrets={variable: secrets.services[key] for variable, key in spec.secret_env.items()},
+                    identity=identity,
                     after=[namespace],
                     monitor_after=self.monitoring.crd_gate,
                 ),

@@ -28,9 +28,11 @@ def load_platform_config() -> PlatformConfig:
     return parse_platform_config(decode_engine_config(flat, stack, secret_keys), stack)
 
 
-def load_secrets() -> PlatformSecrets:
-    """The platform's credentials as Pulumi secrets: never plain text, in state or in logs."""
+def load_secrets(platform: PlatformConfig) -> PlatformSecrets:
+    """The platform's credentials, and the services' own secrets (secretEnv), as Pulumi
+    secrets: never plain text, in state or in logs."""
     config = pulumi.Config(PROJECT)
+    service_keys = {key for spec in platform.services for key in spec.secret_env.values()}
     return PlatformSecrets(
         monitoring=MonitoringSecrets(
             slack_webhook_url=config.get_secret("slackWebhookUrl"),
@@ -41,4 +43,5 @@ def load_secrets() -> PlatformSecrets:
             admin_password=config.get_secret("influxdbAdminPassword"),
             admin_token=config.get_secret("influxdbAdminToken"),
         ),
+        services={key: config.require_secret(key) for key in sorted(service_keys)},
     )

@@ -26,7 +26,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from novactl.cloud import Cloud, UnknownFunctionError
-from novactl.stackfiles import StackConfig
+from novactl.stackfiles import SecretKeys, StackConfig
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -222,18 +222,21 @@ def program_modules(project_dir: Path) -> Iterator[None]:
             sys.modules.update(saved)
 
 
-def program_secret_keys(project_dir: Path) -> tuple[str, ...]:
-    """The config keys the program at `project_dir` reads as secrets.
+def program_secret_keys(project_dir: Path) -> SecretKeys:
+    """The secret keys the program at `project_dir` reads, given a stack's values.
 
     Another checkout (a diff's base) may know other secrets than this one, and may predate the
-    components/config package (SECRET_KEYS then lives in the components.config module).
+    components/config package (SECRET_KEYS then lives in the components.config module) or
+    services' own secrets (secretEnv).
     """
     with program_modules(project_dir):
         try:
             module = importlib.import_module("components.config.secrets")
         except ModuleNotFoundError:
             module = importlib.import_module("components.config")
-        return tuple(getattr(module, "SECRET_KEYS", ()))
+    static = tuple(getattr(module, "SECRET_KEYS", ()))
+    dynamic = getattr(module, "service_secret_keys", None)
+    return lambda values: (*static, *(dynamic(values) if dynamic is not None else ()))
 
 
 def _quiet_echoes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -273,7 +273,7 @@ def render_stack(
             secret_overrides=secrets,
             stack_text=stack_text,
             placeholder_secrets=placeholder_secrets,
-            secret_keys=program_secret_keys(project_dir) if placeholder_secrets else (),
+            secret_keys=program_secret_keys(project_dir),
         )
         return Rendered(config, run_program(project_dir, config, fail))
 

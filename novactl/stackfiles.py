@@ -10,14 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from components.config.secrets import SECRET_KEYS
+from components.config.secrets import SECRET_KEYS, service_secret_keys
+
+SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
+"""The secret keys a program reads, given the stack's values (keys without the namespace)."""
+
+
+def platform_secret_keys(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """This checkout's secret keys: the platform's own and those its services read."""
+    return (*SECRET_KEYS, *service_secret_keys(values))
 
 
 class StackError(Exception):
@@ -96,7 +104,7 @@ def load_stack_config(
     secret_overrides: list[str] | None = None,
     stack_text: str | None = None,
     placeholder_secrets: bool = False,
-    secret_keys: Iterable[str] = SECRET_KEYS,
+    secret_keys: SecretKeys = platform_secret_keys,
 ) -> StackConfig:
     """Merge project defaults, the stack file and overrides for `stack`.
 
@@ -132,7 +140,9 @@ def load_stack_config(
     for assignment in secret_overrides or []:
         _apply_override(config, assignment, secret=True)
     if placeholder_secrets:
-        for key in secret_keys:
+        prefix = f"{project}:"
+        own = {key.removeprefix(prefix): value for key, value in config.values.items() if key.startswith(prefix)}
+        for key in secret_keys(own):
             full_key = _qualify(project, key)
             if full_key not in config.values:
                 config.values[full_key] = _placeholder(config, full_key)

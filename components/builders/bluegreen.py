@@ -75,7 +75,25 @@ def _container_ports(spec: ServiceSpec) -> list[dict[str, Any]]:
     ports = [{"name": conventions.HTTP_PORT_NAME, "containerPort": spec.port, "protocol": "TCP"}]
     if spec.metrics_port is not None:
         ports.append({"name": conventions.METRICS_PORT_NAME, "containerPort": spec.metrics_port, "protocol": "TCP"})
+    ports += [{"name": name, "containerPort": number, "protocol": "TCP"} for name, number in spec.ports.items()]
     return ports
+
+
+def _environment(spec: ServiceSpec, color: Color, telemetry: Telemetry | None) -> list[dict[str, Any]]:
+    """The platform's variables first (later ones may refer to them as $(NAME)), then the
+    service's literal ones for this colour, then its secrets by reference."""
+    env = otel_environment(telemetry, spec.name, color, spec.tags[color]) if telemetry is not None else []
+    env += [{"name": name, "value": value} for name, value in sorted(spec.env_for(color).items())]
+    secret = conventions.env_secret_name(spec.name)
+    env += [
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": name}}} for name in sorted(spec.secret_env)
+    ]
+    return env
+
+
+def _env_from(spec: ServiceSpec) -> list[dict[str, Any]]:
+    kinds = {"configMap": "configMapRef", "secret": "secretRef"}
+    return [{kinds[source.kind]: {"name": source.name, "optional": source.optional}} for source in spec.env_from]
 
 
 def deployment(
@@ -100,15 +118,23 @@ def deployment(
         "securityContext": restricted_container_security(),
         "volumeMounts": [{"name": _TMP_VOLUME, "mountPath": "/tmp"}],
     }
-    if telemetry is not None:
-        container["env"] = otel_environment(telemetry, spec.name, color, tag)
+    env = _environment(spec, color, telemetry)
+    if env:
+        container["env"] = env
+    if spec.env_from:
+        container["envFrom"] = _env_from(spec)
+    if spec.command is not None:
+        container["command"] = list(spec.command)
+    if spec.args is not None:
+        container["args"] = list(spec.args)
     if spec.drain_seconds:
         # Endpoints are removed asynchronously: keep serving until kube-proxy and the load
         # balancer have stopped sending new connections. The sleep action needs no shell in
         # the image (Kubernetes 1.30+, PodLifecycleSleepAction).
         container["lifecycle"] = {"preStop": {"sleep": {"seconds": spec.drain_seconds}}}
     pod_spec: dict[str, Any] = {
-        "automountServiceAccountToken": False,
+        "serviceAccountName": conventions.service_account_name(spec.name),
+        "automountServiceAccountToken": spec.kubernetes_api,
         # The grace period starts with preStop, so it covers the drain and then the shutdown.
         "terminationGracePeriodSeconds": spec.drain_seconds + spec.shutdown_seconds,
         "securityContext": {
@@ -160,7 +186,10 @@ def _service(
         "spec": {
             "type": "ClusterIP",
             "selector": selector,
-            "ports": [{"name": "http", "port": spec.port, "targetPort": "http", "protocol": "TCP"}],
+            "ports": [
+                {"name": name, "port": port, "targetPort": name, "protocol": "TCP"}
+                for name, port in {conventions.HTTP_PORT_NAME: spec.port, **spec.ports}.items()
+            ],
         },
     }
 

@@ -25,10 +25,11 @@ TRACES_BUCKET = "tempo"  # bucket purpose: <bucketPrefix>-<stack>-tempo
 COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib"  # contrib: k8s_attributes, prometheusremotewrite
 COLLECTOR_COMMAND = "otelcol-contrib"
 PIPELINE_PROCESSORS = ("memory_limiter", "k8s_attributes", "batch")
+OTLP_GRPC_PORT = 4317  # the collector's and Tempo's OTLP/gRPC receivers
 
 
 def tempo_otlp_endpoint(spec: TracingSpec) -> str:
-    return f"{conventions.cluster_host(conventions.TEMPO_RELEASE, spec.namespace)}:4317"
+    return f"{conventions.cluster_host(conventions.TEMPO_RELEASE, spec.namespace)}:{OTLP_GRPC_PORT}"
 
 
 def tempo_query_url(spec: TracingSpec) -> str:
@@ -38,7 +39,7 @@ def tempo_query_url(spec: TracingSpec) -> str:
 
 def gateway_endpoint(spec: TracingSpec) -> str:
     """Where applications (and the node agent) send OTLP over gRPC."""
-    return f"{conventions.cluster_host(conventions.OTEL_GATEWAY_RELEASE, spec.namespace)}:4317"
+    return f"{conventions.cluster_host(conventions.OTEL_GATEWAY_RELEASE, spec.namespace)}:{OTLP_GRPC_PORT}"
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def service_telemetry(config: PlatformConfig) -> Telemetry | None:
 
 # Set from the downward API first: OTEL_RESOURCE_ATTRIBUTES refers to them as $(NAME), and
 # Kubernetes expands only variables defined earlier in the list.
-POD_NAME_VARIABLE = "POD_NAME"
-POD_NAMESPACE_VARIABLE = "POD_NAMESPACE"
+POD_NAME_VARIABLE = conventions.POD_NAME_VARIABLE
+POD_NAMESPACE_VARIABLE = conventions.POD_NAMESPACE_VARIABLE
 
 
 def otel_environment(telemetry: Telemetry, service: str, color: str, tag: str) -> list[dict[str, Any]]:

@@ -4,12 +4,14 @@ validated into one ServiceSpec per service."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components import conventions
+from components.config.access import IamStatement, IngressSpec, iam_statements, ingress
 from components.config.fields import (
     ConfigError,
+    boolean,
     choice,
     http_path,
     image_tag,
@@ -21,6 +23,17 @@ from components.config.fields import (
 )
 from components.config.quantities import parse_quantity
 from components.config.slo import DEFAULT_BUCKETS, SloSpec, histogram_buckets, merge_slos, parse_slos, slo_list
+from components.config.workload import (
+    EnvSource,
+    check_distinct_variables,
+    check_ports,
+    color_env,
+    env_map,
+    env_sources,
+    port_map,
+    secret_env,
+    string_list,
+)
 from components.conventions import COLORS, Color
 
 IdlePolicy = Literal["keep", "scale-to-zero"]
@@ -76,6 +89,20 @@ class ServiceSpec:
     slos: tuple[SloSpec, ...]
     metrics_path: str = "/metrics"
     metrics_port: int | None = None  # a separate `metrics` container port; None scrapes `http`
+    env: Mapping[str, str] = field(default_factory=dict)
+    color_env: Mapping[Color, Mapping[str, str]] = field(default_factory=dict)  # over env, per colour
+    env_from: tuple[EnvSource, ...] = ()
+    secret_env: Mapping[str, str] = field(default_factory=dict)  # variable -> secret config key
+    command: tuple[str, ...] | None = None
+    args: tuple[str, ...] | None = None
+    ports: Mapping[str, int] = field(default_factory=dict)  # extra named ports
+    kubernetes_api: bool = False  # mount the ServiceAccount token
+    aws_statements: tuple[IamStatement, ...] = ()  # IAM through IRSA (AWS stacks only)
+    ingress: IngressSpec | None = None
+
+    def env_for(self, color: Color) -> dict[str, str]:
+        """The literal variables of one colour: `env`, then that colour's `colorEnv`."""
+        return {**self.env, **self.color_env.get(color, {})}
 
     @property
     def metrics_port_name(self) -> str:
@@ -112,10 +139,18 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
     "histogramBuckets": list(DEFAULT_BUCKETS),
     "slos": [],
     "metrics": {"path": "/metrics"},
+    "env": {},
+    "envFrom": [],
+    "secretEnv": {},
+    "command": None,
+    "args": None,
+    "ports": {},
+    "kubernetesApi": False,
 }
-_NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics")
+_NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics", "env", "secretEnv", "ports")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
-_SERVICE_ONLY_KEYS = ("active", "tags")
+# What only a service's own entry may say: its colours, and what belongs to it alone.
+_SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress")
 
 
 def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
@@ -143,6 +178,8 @@ def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> Service
             f"{path}.metrics.port",
             f"{metrics_port} is the service's http port; leave metrics.port out to scrape /metrics there",
         )
+    check_ports(path, settings["port"], metrics_port, settings["ports"])
+    check_distinct_variables(path, settings["env"], settings["secretEnv"])
     autoscaling = settings["autoscaling"] or None
     if autoscaling is not None:
         missing = [key for key in ("min", "max", "targetCPU") if key not in autoscaling]
@@ -172,6 +209,16 @@ def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> Service
         slos=parse_slos(settings["slos"], tuple(settings["histogramBuckets"])),
         metrics_path=settings["metrics"]["path"],
         metrics_port=metrics_port,
+        env=settings["env"],
+        color_env=settings.get("colorEnv", {}),
+        env_from=tuple(_env_source(item) for item in settings["envFrom"]),
+        secret_env=settings["secretEnv"],
+        command=tuple(settings["command"]) if settings["command"] is not None else None,
+        args=tuple(settings["args"]) if settings["args"] is not None else None,
+        ports=settings["ports"],
+        kubernetes_api=settings["kubernetesApi"],
+        aws_statements=settings.get("aws", ()),
+        ingress=settings.get("ingress"),
         autoscaling=AutoscalingSpec(autoscaling["min"], autoscaling["max"], autoscaling["targetCPU"])
         if autoscaling
         else None,
@@ -196,8 +243,30 @@ def service_settings(raw: Mapping[str, Any], path: str, per_service: bool) -> di
         "histogramBuckets": histogram_buckets,
         "slos": slo_list,
         "metrics": _metrics_settings,
+        "env": env_map,
+        "envFrom": env_sources,
+        "secretEnv": secret_env,
+        "command": string_list,
+        "args": string_list,
+        "ports": port_map,
+        "kubernetesApi": boolean,
+        "colorEnv": color_env,
+        "aws": _aws_settings,
+        "ingress": ingress,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}
+
+
+def _aws_settings(value: Any, key: str) -> tuple[IamStatement, ...]:
+    raw = mapping(value, key, "an object {statements}")
+    reject_unknown(raw, ("statements",), key)
+    return iam_statements(raw.get("statements"), f"{key}.statements")
+
+
+def _env_source(item: Mapping[str, Any]) -> EnvSource:
+    if "configMap" in item:
+        return EnvSource("configMap", item["configMap"], item["optional"])
+    return EnvSource("secret", item["secret"], item["optional"])
 
 
 def _probe_settings(value: Any, key: str) -> dict[str, int]:

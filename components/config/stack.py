@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
+from components.config.access import wildcards
 from components.config.aws import AwsSpec, parse_aws
 from components.config.fields import (
     ConfigError,
@@ -28,6 +29,7 @@ from components.config.fields import (
 )
 from components.config.gitops import GitOpsSpec, parse_gitops
 from components.config.monitoring import MonitoringSpec, parse_monitoring
+from components.config.network import NetworkSpec, parse_network
 from components.config.observability import (
     LoggingSpec,
     PerformanceSpec,
@@ -36,7 +38,7 @@ from components.config.observability import (
     parse_performance,
     parse_tracing,
 )
-from components.config.secrets import SECRET_KEYS
+from components.config.secrets import SECRET_KEYS, service_secret_keys
 from components.config.services import ServiceSpec, parse_service, service_settings
 
 Cloud = Literal["aws", "local"]
@@ -60,6 +62,7 @@ class PlatformConfig:
     tracing: TracingSpec | None = None
     performance: PerformanceSpec | None = None
     aws: AwsSpec | None = None  # set exactly when cloud is aws
+    network: NetworkSpec | None = None  # None: no NetworkPolicies (networkPolicy.enabled: false)
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -85,6 +88,7 @@ TOP_LEVEL_KEYS = (
     "tracing",
     "performance",
     "aws",
+    "networkPolicy",
     *SECRET_KEYS,
 )
 AWS_REGION_KEY = "aws:region"
@@ -93,7 +97,17 @@ SECRET_MARK = "[secret]"
 """What a secret key holds in the parsed raw config: its presence, never its value."""
 
 
-OBJECT_KEYS = ("serviceDefaults", "services", "monitoring", "gitops", "logging", "tracing", "performance", "aws")
+OBJECT_KEYS = (
+    "serviceDefaults",
+    "services",
+    "monitoring",
+    "gitops",
+    "logging",
+    "tracing",
+    "performance",
+    "aws",
+    "networkPolicy",
+)
 
 
 def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Collection[str]) -> dict[str, Any]:
@@ -112,23 +126,31 @@ def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Colle
         if not full_key.startswith(prefix):
             continue
         key = full_key[len(prefix) :]
-        if key in SECRET_KEYS:
-            if full_key not in secret_keys:
-                raise ConfigError(
-                    key,
-                    "is in plain text in the stack file; remove that line and store it encrypted: "
-                    f"pulumi config set --secret {key} <value> -s {stack}",
-                    f"Pulumi.{stack}.yaml",
-                )
-            raw[key] = SECRET_MARK
-        elif key in OBJECT_KEYS:
+        if key in OBJECT_KEYS:
             try:
                 raw[key] = json.loads(text)
             except json.JSONDecodeError:
                 raise ConfigError(key, "expected an object", f"Pulumi.{stack}.yaml") from None
         else:
             raw[key] = text
+    # The platform's own secrets, and those the services read (secretEnv): only their presence.
+    for key in (*SECRET_KEYS, *service_secret_keys(raw)):
+        if key not in raw:
+            continue
+        if f"{prefix}{key}" in secret_keys:
+            raw[key] = SECRET_MARK
+        elif key in SECRET_KEYS:
+            raise _plain_text_secret(key, stack, f"Pulumi.{stack}.yaml")
     return raw
+
+
+def _plain_text_secret(key: str, stack: str, stack_file: str | None = None) -> ConfigError:
+    return ConfigError(
+        key,
+        "is in plain text in the stack file; remove that line and store it encrypted: "
+        f"pulumi config set --secret {key} <value> -s {stack}",
+        stack_file,
+    )
 
 
 def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
@@ -142,7 +164,8 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
 
 
 def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
-    reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY), "")
+    # A service's secrets are top-level keys too, named by its secretEnv.
+    reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY, *service_secret_keys(raw)), "")
     namespace = required(raw, "namespace", "namespace", namespace_name)
     cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
@@ -153,6 +176,9 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     if not services_raw:
         raise ConfigError("services", "at least one service is required")
     services = tuple(parse_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
+    for spec in services:
+        _check_service_secrets(spec, raw, stack)
+        _check_statements(spec, cloud, stack)
     secrets = {key for key in SECRET_KEYS if key in raw}
     monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
     config = PlatformConfig(
@@ -169,9 +195,44 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         tracing=parse_tracing(raw.get("tracing"), stack),
         performance=parse_performance(raw.get("performance"), secrets, stack),
         aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
+        network=parse_network(raw.get("networkPolicy")),
     )
     _distinct_namespaces(config)
     return config
+
+
+def _check_service_secrets(spec: ServiceSpec, raw: Mapping[str, Any], stack: str) -> None:
+    """Every secret a service reads is set, and set as a secret."""
+    for variable, key in spec.secret_env.items():
+        where = f"services.{spec.name}.secretEnv.{variable}"
+        if key in TOP_LEVEL_KEYS:
+            raise ConfigError(where, f"{key!r} is one of the platform's own keys; name a secret of the service's own")
+        if key not in raw:
+            raise ConfigError(
+                where, f"reads the secret {key}, which is not set: pulumi config set --secret {key} <value> -s {stack}"
+            )
+        if raw[key] != SECRET_MARK:
+            raise _plain_text_secret(key, stack)
+
+
+# Stacks where a service's IAM statement may not grant wildcards; elsewhere they are warned.
+STRICT_IAM_STACKS = ("production",)
+
+
+def _check_statements(spec: ServiceSpec, cloud: Cloud, stack: str) -> None:
+    """IAM statements need AWS, and production grants nothing by wildcard."""
+    if not spec.aws_statements:
+        return
+    where = f"services.{spec.name}.aws.statements"
+    if cloud != "aws":
+        raise ConfigError(where, "this stack has no AWS (cloud: local); IAM statements need an AWS stack")
+    if stack in STRICT_IAM_STACKS:
+        for index, statement in enumerate(spec.aws_statements):
+            found = wildcards(statement.actions, statement.resources)
+            if found:
+                raise ConfigError(
+                    f"{where}[{index}]", f"{', '.join(found)}: {stack} grants no wildcards; name the actions and ARNs"
+                )
 
 
 def _distinct_namespaces(config: PlatformConfig) -> None:

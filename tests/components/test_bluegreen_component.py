@@ -23,10 +23,8 @@ def run(spec, fail=None) -> Recording:
             spec.name,
             BlueGreenArgs(
                 spec=spec,
-                namespace="nova-test",
+                config=parse_platform_config(minimal_raw_config(), "test"),
                 image_repository="registry.example.com/nova/feed-service",
-                smoke_test_image="curlimages/curl:8.16.0",
-                monitoring=parse_platform_config(minimal_raw_config(), "test").monitoring,
             ),
         )
 

@@ -60,7 +60,7 @@ def test_planted_violations_fail_check_and_are_named(project_copy):
     plant(
         project_copy,
         "components/bluegreen.py",
-        "build.smoke_test_job(spec, color, namespace, args.smoke_test_image)",
+        "build.smoke_test_job(spec, color, namespace, config.smoke_test_image)",
         'build.smoke_test_job(spec, color, namespace, "curlimages/curl:latest")',
     )
     plant(project_copy, "components/builders/bluegreen.py", '"readinessProbe": _probe(spec, spec.readiness),', "")
