@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from components.config.access import wildcards
 from policies.rules import Policy, Resource, items, mapping
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -73,7 +74,9 @@ def no_wildcard_admin(resource: Resource) -> Iterator[str]:
         s = mapping(statement)
         if s.get("Effect") != "Allow":
             continue
-        if "*" in _as_list(s.get("Action")) and "*" in _as_list(s.get("Resource")):
+        # The same reading of a statement as the stack config's (services' aws.statements).
+        found = wildcards([str(a) for a in _as_list(s.get("Action"))], [str(r) for r in _as_list(s.get("Resource"))])
+        if "action '*'" in found and "resource '*'" in found:
             yield f"{resource.name}: a statement allows every action on every resource; list the actions and ARNs"
 
 
