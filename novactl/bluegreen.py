@@ -16,7 +16,7 @@ from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.changes import ObjectChange, object_changes
 from novactl.render import platform_config, render_stack
-from novactl.stackedit import StackFileEditor
+from novactl.stackedit import StackFileEditor, quoted_map
 from novactl.stackfiles import load_stack_config, stack_file
 
 SERVICES_KEY = f"{PROJECT}:services"
@@ -115,8 +115,17 @@ def colour_running(project_dir: Path, stack: str, service: str, tag: str) -> Col
     raise _stack_error(stack, f"services.{spec.name}.tags", f"no colour runs {tag} ({tags}); release it first")
 
 
-def release(project_dir: Path, stack: str, service: str, tag: str, dry_run: bool = False) -> EditResult:
-    """Put `tag` on the inactive colour of `service` (step 1 of a blue/green release)."""
+def release(
+    project_dir: Path,
+    stack: str,
+    service: str,
+    tag: str | None,
+    *,
+    env: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> EditResult:
+    """Put `tag` (default: the live tag) and the live colour's `colorEnv` with `env` over it on
+    the inactive colour of `service` (step 1 of a blue/green release, of code or of config)."""
     platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
     spec = _find_service(platform, service)
     target = other_color(spec.active)
@@ -127,16 +136,27 @@ def release(project_dir: Path, stack: str, service: str, tag: str, dry_run: bool
             f"{target} is scaled to zero while inactive, so a release there cannot be smoke-tested; "
             f"set idle to keep for the release",
         )
-    if spec.tags.get(target) == str(tag):
-        return EditResult([f"{spec.name}: {target} already runs {tag}"], [], written=False)
+    new_tag = str(tag) if tag is not None else spec.tags[spec.active]
+    # The released colour runs the live colour's config, with the given changes on top.
+    new_env = {**spec.color_env.get(spec.active, {}), **(env or {})}
+    current_env = dict(spec.color_env.get(target, {}))
+    if spec.tags.get(target) == new_tag and current_env == new_env:
+        return EditResult([f"{spec.name}: {target} already runs {new_tag} with that config"], [], written=False)
     editor = StackFileEditor(stack_file(project_dir, stack))
-    editor.set_path(SERVICES_KEY, [spec.name, "tags", target], str(tag), quoted=True)
+    editor.set_path(SERVICES_KEY, [spec.name, "tags", target], new_tag, quoted=True)
+    if current_env != new_env:
+        editor.set_path(SERVICES_KEY, [spec.name, "colorEnv", target], quoted_map(new_env))
     previous = spec.tags.get(target, "nothing (idle)")
     messages = [
-        f"{spec.name}: {target} {previous} -> {tag}; {spec.active} keeps serving {spec.tags[spec.active]}",
-        f"next: pulumi up -s {stack} (rolls out and smoke-tests {target}), "
-        f"then novactl switch {stack} {spec.name} {target}",
+        f"{spec.name}: {target} {previous} -> {new_tag}; {spec.active} keeps serving {spec.tags[spec.active]}",
     ]
+    if current_env != new_env:
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(new_env.items())) or "none"
+        messages.append(f"{spec.name}: {target} variables (colorEnv.{target}): {shown}")
+    messages.append(
+        f"next: pulumi up -s {stack} (rolls out and smoke-tests {target}), "
+        f"then novactl switch {stack} {spec.name} {target}"
+    )
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pulumi
 
 from components.config.fields import ConfigError
+from components.config.workload import env_name
 from novactl import bluegreen
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
@@ -105,8 +106,23 @@ def cmd_switch(args: argparse.Namespace, project_dir: Path) -> int:
     return _report_edit(args, result)
 
 
+def _assignment(text: str, flag: str) -> tuple[str, str]:
+    """`KEY=VALUE` of a variable, the name checked as the stack config checks `env`."""
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise StackError(f"{flag} {text!r}: expected KEY=VALUE")
+    try:
+        env_name(name, name)
+    except ConfigError as error:
+        raise StackError(f"{flag} {text!r}: {error.message}") from None
+    return name, value
+
+
 def cmd_release(args: argparse.Namespace, project_dir: Path) -> int:
-    result = bluegreen.release(project_dir, args.stack, args.service, args.tag, args.dry_run)
+    env = dict(_assignment(item, "--env") for item in args.env)
+    if args.tag is None and not env:
+        raise StackError("release needs a TAG, or --env KEY=VALUE to release a config change on the live tag")
+    result = bluegreen.release(project_dir, args.stack, args.service, args.tag, env=env, dry_run=args.dry_run)
     return _report_edit(args, result)
 
 
@@ -181,7 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
     release.add_argument("stack")
     release.add_argument("service")
-    release.add_argument("tag")
+    release.add_argument("tag", nargs="?", help="the image tag (default: the live colour's, for a config-only release)")
+    release.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a variable for the released colour only (colorEnv), over the live colour's; repeatable",
+    )
     release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     release.set_defaults(handler=cmd_release)
 

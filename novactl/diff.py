@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from pulumi.runtime import rpc
 
+from components import conventions
 from novactl.changes import ABSENT, FieldChange, field_changes
-from novactl.render import SECRET_MASK, Rendered, clean, render_stack
+from novactl.render import SECRET_MASK, Rendered, clean, platform_config, render_stack
 from novactl.replacements import replace_reasons
 from novactl.stackfiles import StackError, stack_file
 
@@ -41,6 +42,7 @@ class ResourceChange:
     name: str
     fields: tuple[FieldChange, ...] = ()
     reasons: tuple[str, ...] = ()  # why a replace is a replace
+    notes: tuple[str, ...] = ()  # what the change means for traffic (the live colour restarts)
 
 
 @dataclass
@@ -88,6 +90,7 @@ def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
     old = {r.urn: r for r in before.recording.resources} if before else {}
     new = {r.urn: r for r in after.recording.resources}
     secrets = set(after.secret_values) | (set(before.secret_values) if before else set())
+    live = live_deployments(after)
     changes: list[ResourceChange] = []
     for urn in sorted(set(old) | set(new)):
         if urn not in old:
@@ -107,12 +110,26 @@ def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
         fields = tuple(
             FieldChange(change.path, _masked(change.before, secrets), _masked(change.after, secrets)) for change in raw
         )
+        notes: tuple[str, ...] = ()
+        if resource.type == DEPLOYMENT and resource.name in live and any(f.path.startswith(POD_TEMPLATE) for f in raw):
+            notes = (LIVE_RESTART,)
         changes.append(
             ResourceChange(
-                "replace" if reasons else "update", urn, resource.type, resource.name, fields, tuple(reasons)
+                "replace" if reasons else "update", urn, resource.type, resource.name, fields, tuple(reasons), notes
             )
         )
     return changes
+
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+POD_TEMPLATE = "spec.template"
+LIVE_RESTART = "LIVE colour: its pods restart in a rolling update; see docs/blue-green.md for config changes"
+
+
+def live_deployments(rendered: Rendered) -> set[str]:
+    """The Deployments taking traffic after the change: each service's active colour."""
+    services = platform_config(rendered.config).services
+    return {conventions.colour_name(spec.name, spec.active) for spec in services}
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -182,6 +199,7 @@ def to_text(diff: Diff) -> str:
     for change in diff.changes:
         reasons = f"  ({'; '.join(change.reasons)})" if change.reasons else ""
         lines.append(f"{SYMBOLS[change.action]:>2} {change.action:<8} {change.type}  {change.name}{reasons}")
+        lines.extend(f"      ! {note}" for note in change.notes)
         lines.extend(f"      {_field_line(item)}" for item in change.fields)
     return "\n".join(lines)
 
@@ -204,12 +222,15 @@ def to_markdown(diff: Diff) -> str:
     if not diff.changes:
         return "\n".join([*lines, "", "No changes."]) + "\n"
     lines += ["", "| | resource | type |", "|---|---|---|"]
-    lines += [f"| {c.action} | `{c.name}` | `{c.type}` |" for c in diff.changes[:MAX_ROWS]]
+    lines += [
+        f"| {c.action} | `{c.name}`{' **(live colour restarts)**' if c.notes else ''} | `{c.type}` |"
+        for c in diff.changes[:MAX_ROWS]
+    ]
     if len(diff.changes) > MAX_ROWS:
         lines.append(f"| | and {len(diff.changes) - MAX_ROWS} more | |")
     detailed = [c for c in diff.changes if c.fields][:MAX_DETAILS]
     for change in detailed:
-        reasons = f" — {'; '.join(change.reasons)}" if change.reasons else ""
+        reasons = f" — {'; '.join((*change.reasons, *change.notes))}" if change.reasons or change.notes else ""
         shown = [_field_line(item) for item in change.fields[:MAX_FIELDS]]
         if len(change.fields) > MAX_FIELDS:
             shown.append(f"... and {len(change.fields) - MAX_FIELDS} more field(s)")

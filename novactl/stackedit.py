@@ -24,6 +24,14 @@ def _yaml() -> YAML:
     return yaml
 
 
+def quoted_map(values: dict[str, str]) -> CommentedMap:
+    """A mapping of strings written quoted, as `pulumi config set --path` writes strings."""
+    node = CommentedMap()
+    for key, value in values.items():
+        node[key] = DoubleQuotedScalarString(value)
+    return node
+
+
 class StackFileEditor:
     """A stack file loaded for editing; `text()` is the edited file."""
 
