@@ -63,6 +63,8 @@ def make_spec() -> Callable[..., ServiceSpec]:
     def make(**overrides: Any) -> ServiceSpec:
         raw = minimal_raw_config()
         raw["services"]["feed-service"].update(overrides)
+        # The secrets a secretEnv names are set, as `pulumi config set --secret` would.
+        raw.update(dict.fromkeys(overrides.get("secretEnv", {}).values(), SECRET_MARK))
         return parse_platform_config(raw, "test").service("feed-service")
 
     return make

@@ -246,6 +246,18 @@ def horizontal_pod_autoscaler(spec: ServiceSpec, color: Color, namespace: str) -
     }
 
 
+def _config_digest(spec: ServiceSpec, color: Color) -> str:
+    """What a colour's container is configured with, hashed (secrets by name only)."""
+    config = {
+        "env": spec.env_for(color),
+        "envFrom": _env_from(spec),
+        "secretEnv": sorted(spec.secret_env),
+        "command": spec.command,
+        "args": spec.args,
+    }
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[: conventions.SMOKE_HASH_LENGTH]
+
+
 def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) -> Manifest:
     """A Job that must succeed against the colour's Service before traffic may move there.
 
@@ -261,8 +273,12 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) 
         "template": {
             "metadata": {
                 "labels": pod_labels,
-                # The tag is part of the template, so a release always re-runs the test.
-                "annotations": {"nova.social/tested-tag": spec.tags[color]},
+                # The tag and the colour's config are part of the template, so a release of
+                # either (novactl release TAG, or --env) always re-runs the test.
+                "annotations": {
+                    "nova.social/tested-tag": spec.tags[color],
+                    "nova.social/tested-config": _config_digest(spec, color),
+                },
             },
             "spec": {
                 "restartPolicy": "Never",

@@ -228,3 +228,24 @@ def test_a_secret_in_plain_text_in_the_stack_file_is_refused(project_copy, tmp_p
     )
     assert secret.returncode == 0, secret.stderr
     assert webhook not in (out / "stack.json").read_text()
+
+
+def test_release_env_puts_a_variable_on_the_idle_colour_only(project_copy):
+    result = novactl("release", "staging", "feed-service", "--env", "FEATURE_X=on", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    text = (project_copy / "Pulumi.staging.yaml").read_text()
+    assert '      colorEnv:\n        blue:\n          FEATURE_X: "on"\n' in text
+    assert "feed-service: blue variables (colorEnv.blue): FEATURE_X=on" in result.stdout
+    assert "update Deployment nova-staging/feed-service-blue" in result.stdout
+    assert "feed-service-green" not in result.stdout
+
+
+def test_a_bad_env_name_in_the_stack_file_is_one_line(project_copy):
+    stack = project_copy / "Pulumi.staging.yaml"
+    stack.write_text(stack.read_text().replace("        RUST_LOG: info\n", "        RUST-LOG: info\n", 1))
+    result = novactl("render", "staging", "--placeholder-secrets", "--out", str(project_copy / "out"), cwd=project_copy)
+    assert_one_line_error(
+        result,
+        "Pulumi.staging.yaml: nova-platform:services.graphql-gateway.env.RUST-LOG: 'RUST-LOG' is not an environment "
+        "variable name (letters, digits and '_')",
+    )

@@ -208,3 +208,20 @@ def test_a_null_that_deletes_a_chart_default_is_a_change(repo):
     assert update["fields"] == [{"path": "values.config.receivers.zipkin", "before": None, "after": "(absent)"}]
     text_result = run(repo, "diff", "dev", "--base", "main")
     assert "values.config.receivers.zipkin: - null" in text_result.stdout
+
+
+def test_a_shared_env_change_is_marked_as_restarting_the_live_colour(repo):
+    edit(
+        repo,
+        "staging",
+        "  nova-platform:serviceDefaults:\n",
+        "  nova-platform:serviceDefaults:\n    env:\n      LOG_FORMAT: json\n",
+    )
+    document = diff(repo, "staging")
+    updates = {change["name"]: change for change in by_action(document, "update")}
+    live, idle = updates["feed-service-green"], updates["feed-service-blue"]
+    (note,) = live["notes"]
+    assert "LIVE colour" in note
+    assert idle["notes"] == [], "the idle colour restarts unseen"
+    text = run(repo, "diff", "staging", "--base", "main").stdout
+    assert "! LIVE colour: its pods restart in a rolling update" in text

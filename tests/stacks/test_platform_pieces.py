@@ -180,6 +180,27 @@ def test_loki_and_tempo_use_their_buckets_through_irsa(rendered, stack):
         assert subjects == [f"system:serviceaccount:{namespace}:{chart_values['serviceAccount']['name']}"]
 
 
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_a_service_with_statements_runs_as_its_own_irsa_role(rendered, stack):
+    recording = rendered[stack].recording
+    role = one(recording, "aws:iam/role:Role", f"nova-{stack}-media-service")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    subjects = [value for key, value in statement["Condition"]["StringEquals"].items() if key.endswith(":sub")]
+    assert subjects == [f"system:serviceaccount:nova-{stack}:media-service"]
+    account = one(recording, "kubernetes:core/v1:ServiceAccount", "media-service")
+    annotation = account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert annotation == f"arn:aws:iam::123456789012:role/nova-{stack}-media-service"
+    assert role.urn in account.dependencies
+    colours = [r for r in recording.by_type("kubernetes:apps/v1:Deployment") if r.name.startswith("media-service-")]
+    assert colours
+    for deployment in colours:
+        assert deployment.inputs["spec"]["template"]["spec"]["serviceAccountName"] == "media-service"
+        assert account.urn in deployment.dependencies
+    # Services without statements get no role and no annotation.
+    plain = one(recording, "kubernetes:core/v1:ServiceAccount", "feed-service")
+    assert "annotations" not in plain.inputs["metadata"]
+
+
 def test_dev_keeps_logs_and_traces_on_local_volumes(rendered):
     recording = rendered["dev"].recording
     assert values(recording, "tempo")["tempo"]["storage"]["trace"]["backend"] == "local"
@@ -266,6 +287,24 @@ def test_iam_policies_grant_exactly_the_listed_actions_on_the_listed_arns(render
                         "s3:PutObjectTagging",
                     ],
                     "Resource": [f"{tempo}/*"],
+                },
+            ],
+        },
+        # media-service's own statements (aws.statements in the stack file), and nothing more.
+        f"nova-{stack}-media-service": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Statement0",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    "Resource": [f"arn:aws:s3:::nova-media-{stack}/*"],
+                },
+                {
+                    "Sid": "Statement1",
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket"],
+                    "Resource": [f"arn:aws:s3:::nova-media-{stack}"],
                 },
             ],
         },

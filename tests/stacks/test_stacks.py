@@ -142,3 +142,34 @@ def test_bad_config_stops_the_program_before_any_registration():
             PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.port=0"], fail=watch
         )
     assert asked == []
+
+
+def test_flipping_the_gateway_with_its_ingress_changes_only_its_selector(rendered):
+    config = platform_config(rendered["staging"].config)
+    gateway = config.service("graphql-gateway")
+    assert gateway.ingress is not None
+    assert gateway.env_from
+    target = other_color(gateway.active)
+    after = render_stack(
+        PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[f"services.graphql-gateway.active={target}"]
+    )
+    changes = object_changes(rendered["staging"].manifests(), after.manifests())
+    assert [change.describe() for change in changes] == ["update Service nova-staging/graphql-gateway"]
+
+
+def test_a_config_change_the_blue_green_way_ends_with_a_one_object_switch(rendered):
+    # novactl release staging feed-service --env FEATURE_X=on writes the variable beside the
+    # idle colour's tag (colorEnv); only that colour's objects change, then the switch is one.
+    config = platform_config(rendered["staging"].config)
+    spec = config.service("feed-service")
+    idle = other_color(spec.active)
+    released = [f"services.feed-service.colorEnv.{idle}.FEATURE_X=on"]
+    after_release = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=released)
+    changes = object_changes(rendered["staging"].manifests(), after_release.manifests())
+    assert {change.key[0] for change in changes} == {"Deployment", "Job"}
+    assert all(change.key[2].startswith(f"feed-service-{idle}") for change in changes), changes
+    switched = render_stack(
+        PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[*released, f"services.feed-service.active={idle}"]
+    )
+    (switch,) = object_changes(after_release.manifests(), switched.manifests())
+    assert switch.describe() == "update Service nova-staging/feed-service"
