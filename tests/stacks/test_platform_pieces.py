@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -466,3 +467,12 @@ def test_every_chart_pin_records_its_index_entry():
         assert re.fullmatch(r"v?\d+\.\d+\.\d+", chart.app_version), name
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", chart.checked), name
         assert re.fullmatch(r"\d+\.\d+\.\d+", chart.version), name
+
+
+def test_a_wildcard_statement_is_warned_about_on_staging(caplog):
+    text = (PROJECT_DIR / "Pulumi.staging.yaml").read_text()
+    wide = text.replace('actions: ["s3:ListBucket"]', 'actions: ["s3:*"]', 1)
+    assert wide != text
+    with caplog.at_level(logging.WARNING):
+        render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, stack_text=wide)
+    assert "media-service: IAM statement grants action 's3:*'; name them" in caplog.text
