@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
 from novactl.render import Rendered, render_stack
@@ -48,6 +49,15 @@ def minimal_raw_config() -> dict[str, Any]:
             "search-service": {"active": "green", "tags": {"green": "2.0.0"}},
         },
     }
+
+
+def assert_config_error(raw: dict[str, Any], key: str, message: str, stack: str = "staging") -> None:
+    """Parsing `raw` stops with one ConfigError naming the stack file and `key`."""
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw, stack)
+    assert caught.value.key == key
+    assert message in caught.value.message
+    assert str(caught.value).startswith(f"Pulumi.{stack}.yaml: nova-platform:{key}: ")
 
 
 @pytest.fixture

@@ -74,29 +74,6 @@ class PlatformConfig:
 
 # Defaults for every service; `serviceDefaults` in the stack file overrides them, and each
 # `services.<name>` entry overrides that. Documented in docs/stacks.md.
-TOP_LEVEL_KEYS = (
-    "namespace",
-    "cloud",
-    "clusterName",
-    "imageRegistry",
-    "smokeTestImage",
-    "serviceDefaults",
-    "services",
-    "monitoring",
-    "gitops",
-    "logging",
-    "tracing",
-    "performance",
-    "aws",
-    "networkPolicy",
-    *SECRET_KEYS,
-)
-AWS_REGION_KEY = "aws:region"
-"""The AWS provider's region, the one key from outside our namespace the program reads."""
-SECRET_MARK = "[secret]"
-"""What a secret key holds in the parsed raw config: its presence, never its value."""
-
-
 OBJECT_KEYS = (
     "serviceDefaults",
     "services",
@@ -108,6 +85,12 @@ OBJECT_KEYS = (
     "aws",
     "networkPolicy",
 )
+"""The keys whose values are objects (the engine hands them over as JSON)."""
+TOP_LEVEL_KEYS = ("namespace", "cloud", "clusterName", "imageRegistry", "smokeTestImage", *OBJECT_KEYS, *SECRET_KEYS)
+AWS_REGION_KEY = "aws:region"
+"""The AWS provider's region, the one key from outside our namespace the program reads."""
+SECRET_MARK = "[secret]"
+"""What a secret key holds in the parsed raw config: its presence, never its value."""
 
 
 def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Collection[str]) -> dict[str, Any]:

@@ -15,14 +15,7 @@ from novactl.render import platform_config, render_stack
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
 from tests.stacks.test_platform_pieces import releases, values
 
-OTEL_VARIABLES = {
-    "OTEL_SERVICE_NAME",
-    "OTEL_EXPORTER_OTLP_ENDPOINT",
-    "OTEL_EXPORTER_OTLP_PROTOCOL",
-    "OTEL_RESOURCE_ATTRIBUTES",
-    "OTEL_TRACES_SAMPLER",
-    "OTEL_TRACES_SAMPLER_ARG",
-}
+OTEL_VARIABLES = set(conventions.OTEL_VARIABLES)
 
 
 def of_kind(documents: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:

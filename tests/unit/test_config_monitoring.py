@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.config.fields import ConfigError
 from components.config.stack import parse_platform_config
+from tests.conftest import assert_config_error
 
 
 def test_defaults_install_the_stack_and_require_notifications(raw_config):
@@ -104,11 +104,7 @@ def test_cluster_name_defaults_to_the_stack(raw_config):
 )
 def test_bad_monitoring_input_is_a_config_error(raw_config, change, key, message):
     change(raw_config)
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(raw_config, "staging")
-    assert caught.value.key == key
-    assert message in caught.value.message
-    assert str(caught.value).startswith(f"Pulumi.staging.yaml: nova-platform:{key}: ")
+    assert_config_error(raw_config, key, message)
 
 
 def test_notifications_off_needs_no_notification_secrets(raw_config):

@@ -8,6 +8,7 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import SECRET_MARK, decode_engine_config, parse_platform_config
+from tests.conftest import assert_config_error
 
 FEED = "services.feed-service"
 
@@ -146,11 +147,7 @@ def test_statements_and_ingress_parse_on_an_aws_stack(raw_config):
 )
 def test_bad_service_input_is_a_config_error(raw_config, change, key, message):
     change(raw_config)
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(raw_config, "staging")
-    assert caught.value.key == key
-    assert message in caught.value.message
-    assert str(caught.value).startswith(f"Pulumi.staging.yaml: nova-platform:{key}: ")
+    assert_config_error(raw_config, key, message)
 
 
 @pytest.mark.parametrize(
