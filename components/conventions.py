@@ -49,6 +49,7 @@ METRICS_PORT_NAME: Final = "metrics"
 """The container port a service may add for /metrics when it does not serve them on `http`."""
 
 MONITORING_RELEASE: Final = "kube-prometheus-stack"
+PROMETHEUS_PORT: Final = 9090
 """Fixed Helm release name: the chart's operator loads PrometheusRules labelled `release: <it>`."""
 
 # Fixed Helm release names: Services that other pieces send to are named after them.

@@ -98,6 +98,7 @@ EXISTING_OPERATOR = (
     "monitoring.install=false",
     "monitoring.ruleSelector.prometheus=platform",
     "monitoring.monitorSelector.prometheus=platform",
+    "monitoring.prometheusUrl=http://prometheus-operated.monitoring.svc.cluster.local:9090",
 )
 """Overrides for a staging whose cluster already runs a Prometheus operator selecting `prometheus: platform`."""
 

@@ -95,8 +95,7 @@ def prometheus_remote_write_url(config: PlatformConfig) -> str | None:
     """The installed Prometheus's remote-write receiver; None when the cluster brings its own."""
     if not config.monitoring.install:
         return None
-    host = conventions.cluster_host(f"{conventions.MONITORING_RELEASE}-prometheus", config.monitoring.namespace)
-    return f"http://{host}:9090/api/v1/write"
+    return f"{config.monitoring.prometheus_url}/api/v1/write"
 
 
 def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None) -> dict[str, Any]:

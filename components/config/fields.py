@@ -160,6 +160,14 @@ def duration(value: Any, key: str) -> str:
     return text
 
 
+_UNIT_SECONDS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+
+
+def duration_seconds(text: str) -> float:
+    """The seconds of a duration `duration` accepted (`1m30s` -> 90)."""
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in re.findall(r"(\d+)(ms|[ywdhms])", text))
+
+
 def unit_interval(value: Any, key: str, hint: str = "") -> float:
     """A number from 0 to 1, both included."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -44,6 +44,7 @@ class MonitoringSpec:
     namespace: str
     rule_selector: Mapping[str, str]  # labels that make the operator load our rules
     monitor_selector: Mapping[str, str]  # labels that make Prometheus select our PodMonitors
+    prometheus_url: str  # where the analysis Jobs query Prometheus, in the cluster
     scrape_interval: str  # how often Prometheus scrapes each service pod
     notifications: Notifications  # off: every alert goes to a null receiver
     alert_channel: str  # Slack channel for warnings (and a copy of every page)
@@ -66,6 +67,7 @@ _KEYS = (
     "namespace",
     "ruleSelector",
     "monitorSelector",
+    "prometheusUrl",
     "scrapeInterval",
     "notifications",
     "slack",
@@ -83,6 +85,7 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
     namespace = namespace_name(block.get("namespace", "monitoring"), "monitoring.namespace")
     rule_selector = _selector(block, "ruleSelector", install, "rules")
     monitor_selector = _selector(block, "monitorSelector", install, "PodMonitors")
+    prometheus_url = _prometheus_url(block, install, namespace)
     notifications = choice(block.get("notifications", "required"), "monitoring.notifications", NOTIFICATIONS)
     if notifications == "required":
         for key in _NOTIFICATION_SECRETS:
@@ -104,6 +107,7 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
         namespace=namespace,
         rule_selector=rule_selector,
         monitor_selector=monitor_selector,
+        prometheus_url=prometheus_url,
         scrape_interval=duration(block.get("scrapeInterval", "30s"), "monitoring.scrapeInterval"),
         notifications=notifications,
         alert_channel=_channel(slack.get("alertChannel", f"#nova-alerts-{stack}"), "monitoring.slack.alertChannel"),
@@ -157,6 +161,22 @@ def _selector(block: Mapping[str, Any], name: str, install: bool, what: str) -> 
             )
         return {"release": conventions.MONITORING_RELEASE}
     return _labels(block.get(name), key, what)
+
+
+def _prometheus_url(block: Mapping[str, Any], install: bool, namespace: str) -> str:
+    """The installed Prometheus's in-cluster URL, or the cluster's own (`prometheusUrl`)."""
+    key = "monitoring.prometheusUrl"
+    if install:
+        if "prometheusUrl" in block:
+            raise ConfigError(key, "only for install: false; the installed Prometheus's URL is known")
+        host = conventions.cluster_host(f"{conventions.MONITORING_RELEASE}-prometheus", namespace)
+        return f"http://{host}:{conventions.PROMETHEUS_PORT}"
+    if "prometheusUrl" not in block:
+        raise ConfigError(key, "is required with install: false (the Prometheus the analysis Jobs query)")
+    url = string(block["prometheusUrl"], key)
+    if not url.startswith(("http://", "https://")) or url.endswith("/"):
+        raise ConfigError(key, f"{url!r} is not a base URL (http://host:port, no trailing '/')")
+    return url
 
 
 def _labels(raw: Any, key: str, what: str) -> dict[str, str]:

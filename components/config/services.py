@@ -13,6 +13,8 @@ from components.config.fields import (
     ConfigError,
     boolean,
     choice,
+    duration,
+    duration_seconds,
     http_path,
     image_tag,
     integer,
@@ -34,7 +36,7 @@ from components.config.workload import (
     secret_env,
     string_list,
 )
-from components.conventions import COLORS, Color
+from components.conventions import COLORS, Color, other_color
 
 IdlePolicy = Literal["keep", "scale-to-zero"]
 IDLE_POLICIES: tuple[IdlePolicy, ...] = ("keep", "scale-to-zero")
@@ -69,6 +71,15 @@ class AutoscalingSpec:
 
 
 @dataclass(frozen=True)
+class AnalysisSpec:
+    """The check after every switch and during a canary: the new colour's errors and latency."""
+
+    enabled: bool  # false: the Job reports its verdict but never fails (a dry run)
+    window: str  # how long the new colour is watched after traffic reaches it
+    interval: str  # how often it is checked within the window
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """One Nova microservice as the stack config describes it."""
 
@@ -99,6 +110,8 @@ class ServiceSpec:
     kubernetes_api: bool = False  # mount the ServiceAccount token
     aws_statements: tuple[IamStatement, ...] = ()  # IAM through IRSA (AWS stacks only)
     ingress: IngressSpec | None = None
+    canary_pods: int | None = None  # the idle colour takes live traffic with this many pods
+    analysis: AnalysisSpec = AnalysisSpec(True, "5m", "30s")
 
     def env_for(self, color: Color) -> dict[str, str]:
         """The literal variables of one colour: `env`, then that colour's `colorEnv`."""
@@ -122,6 +135,8 @@ class ServiceSpec:
         """spec.replicas of a colour's Deployment; None leaves it to the autoscaler."""
         if self.is_scaled_to_zero(color):
             return 0
+        if self.canary_pods is not None and color != self.active:
+            return self.canary_pods
         return None if self.autoscaling else self.replicas
 
 
@@ -146,11 +161,12 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
     "args": None,
     "ports": {},
     "kubernetesApi": False,
+    "analysis": {"enabled": True, "window": "5m", "interval": "30s"},
 }
-_NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics", "env", "secretEnv", "ports")
+_NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics", "env", "secretEnv", "ports", "analysis")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
 # What only a service's own entry may say: its colours, and what belongs to it alone.
-_SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress")
+_SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress", "canary")
 
 
 def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
@@ -179,6 +195,11 @@ def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> Service
             f"{metrics_port} is the service's http port; leave metrics.port out to scrape /metrics there",
         )
     check_ports(path, settings["port"], metrics_port, settings["ports"])
+    if "canary" in settings:
+        _check_canary(path, settings, active, tags)
+    analysis = settings["analysis"]
+    if duration_seconds(analysis["interval"]) > duration_seconds(analysis["window"]):
+        raise ConfigError(f"{path}.analysis.interval", f"{analysis['interval']} is longer than the window")
     check_distinct_variables(path, settings["env"], settings["secretEnv"])
     autoscaling = settings["autoscaling"] or None
     if autoscaling is not None:
@@ -219,6 +240,8 @@ def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> Service
         kubernetes_api=settings["kubernetesApi"],
         aws_statements=settings.get("aws", ()),
         ingress=settings.get("ingress"),
+        canary_pods=settings.get("canary"),
+        analysis=AnalysisSpec(analysis["enabled"], analysis["window"], analysis["interval"]),
         autoscaling=AutoscalingSpec(autoscaling["min"], autoscaling["max"], autoscaling["targetCPU"])
         if autoscaling
         else None,
@@ -253,8 +276,37 @@ def service_settings(raw: Mapping[str, Any], path: str, per_service: bool) -> di
         "colorEnv": color_env,
         "aws": _aws_settings,
         "ingress": ingress,
+        "canary": _canary_settings,
+        "analysis": _analysis_settings,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}
+
+
+def _canary_settings(value: Any, key: str) -> int:
+    raw = mapping(value, key, "an object {pods}")
+    reject_unknown(raw, ("pods",), key)
+    return integer(raw.get("pods", 1), f"{key}.pods", 1, 100)
+
+
+def _analysis_settings(value: Any, key: str) -> dict[str, Any]:
+    raw = mapping(value, key, "an object {enabled, window, interval}")
+    reject_unknown(raw, ("enabled", "window", "interval"), key)
+    checks: dict[str, Callable[[Any, str], Any]] = {"enabled": boolean, "window": duration, "interval": duration}
+    return {name: checks[name](item, f"{key}.{name}") for name, item in raw.items()}
+
+
+def _check_canary(path: str, settings: Mapping[str, Any], active: Color, tags: Mapping[Color, str]) -> None:
+    """A canary is the idle colour, released and running, weighted by its pod count."""
+    where = f"{path}.canary"
+    idle = other_color(active)
+    if idle not in tags:
+        raise ConfigError(where, f"{idle} has no image tag: release one first, then start the canary")
+    if settings["idle"] == "scale-to-zero":
+        raise ConfigError(where, f"{idle} is scaled to zero while idle, so it was never smoke-tested; set idle to keep")
+    if settings["autoscaling"]:
+        raise ConfigError(
+            where, "the HPA sets the replicas, so the canary's share of traffic could not be held; turn autoscaling off"
+        )
 
 
 def _aws_settings(value: Any, key: str) -> tuple[IamStatement, ...]:

@@ -81,6 +81,7 @@ def test_an_existing_operator_gets_rules_and_routing_but_no_chart(raw_config):
         "install": False,
         "ruleSelector": {"prometheus": "platform"},
         "monitorSelector": {"prometheus": "platform"},
+        "prometheusUrl": "http://prometheus-operated.monitoring:9090",
     }
     recording = run(raw_config)
     assert recording.by_type(RELEASE) == []

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from novactl.render import RenderResult
 from tests.conftest import STACKS
@@ -23,3 +30,51 @@ def run_tool(tool: str, debian_package: str, *args: str) -> subprocess.Completed
 def written(rendered, tmp_path_factory) -> dict[str, RenderResult]:
     """Every stack's render written out: manifests, rule files, alertmanager.yaml."""
     return {stack: rendered[stack].write(tmp_path_factory.mktemp(stack)) for stack in STACKS}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PrometheusStarter = Callable[..., str]
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path) -> Iterator[PrometheusStarter]:
+    """Starts Debian's prometheus on a loopback port with a throwaway data dir (or `data`, a
+    TSDB made beforehand) and a config, waits until it is ready and returns its URL; every
+    server started is stopped when the test ends."""
+    run_tool("prometheus", "prometheus", "--version")  # fails the test if the package is missing
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(config: dict[str, Any], data: Path | None = None) -> str:
+        config_file = tmp_path / "prometheus.yml"
+        config_file.write_text(yaml.safe_dump(config))
+        port = _free_port()
+        command = [
+            "prometheus",
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={data or tmp_path / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ]
+        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
+                    if response.status == 200:
+                        return url
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail("prometheus did not become ready within 60 s")
+
+    try:
+        yield start
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from components import conventions
 from novactl.render import platform_config
-from tests.tools.conftest import run_tool
 from tests.tools.scrape_labels import target_labels
 
 META_POD_LABEL = "__meta_kubernetes_pod_label_"
@@ -90,44 +84,10 @@ def discovered_targets(deployment: dict[str, Any], pod: str, address: str) -> li
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _get(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url, timeout=5) as response:
         document: dict[str, Any] = json.load(response)
         return document
-
-
-@pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], str]]:
-    """Starts Debian's prometheus with a config, on a loopback port with a throwaway data dir,
-    and returns its URL; stopped when the test ends."""
-    run_tool("prometheus", "prometheus", "--version")  # fails the test if the package is missing
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(config: dict[str, Any]) -> str:
-        config_file = tmp_path / "prometheus.yml"
-        config_file.write_text(yaml.safe_dump(config))
-        port = _free_port()
-        command = [
-            "prometheus",
-            f"--config.file={config_file}",
-            f"--storage.tsdb.path={tmp_path / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ]
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-        return f"http://127.0.0.1:{port}"
-
-    try:
-        yield start
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def _targets(url: str, expected: int) -> dict[str, Any]:

@@ -23,15 +23,18 @@ def test_an_existing_operator_uses_the_given_rule_and_monitor_selectors(raw_conf
         "install": False,
         "ruleSelector": {"prometheus": "platform"},
         "monitorSelector": {"scrape": "platform"},
+        "prometheusUrl": "http://prometheus-operated.monitoring:9090",
     }
     raw_config.pop("grafanaAdminPassword")
     spec = parse_platform_config(raw_config, "staging").monitoring
     assert (spec.install, dict(spec.rule_selector)) == (False, {"prometheus": "platform"})
     assert dict(spec.monitor_selector) == {"scrape": "platform"}
+    assert spec.prometheus_url == "http://prometheus-operated.monitoring:9090"
 
 
 def test_the_installed_prometheus_selects_monitors_by_its_release_and_scrapes_every_30s(raw_config):
     spec = parse_platform_config(raw_config, "staging").monitoring
+    assert spec.prometheus_url == "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090"
     assert dict(spec.monitor_selector) == {"release": "kube-prometheus-stack"}
     assert spec.scrape_interval == "30s"
 
@@ -67,6 +70,18 @@ def test_cluster_name_defaults_to_the_stack(raw_config):
             lambda raw: raw.update(monitoring={"install": False}),
             "monitoring.ruleSelector",
             "is required with install: false",
+        ),
+        (
+            lambda raw: raw.update(
+                monitoring={"install": False, "ruleSelector": {"a": "b"}, "monitorSelector": {"a": "b"}}
+            ),
+            "monitoring.prometheusUrl",
+            "is required with install: false",
+        ),
+        (
+            lambda raw: raw.update(monitoring={"prometheusUrl": "http://p:9090"}),
+            "monitoring.prometheusUrl",
+            "only for install: false",
         ),
         (
             lambda raw: raw.update(monitoring={"install": False, "ruleSelector": {"a": "b"}}),
