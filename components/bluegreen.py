@@ -10,7 +10,7 @@ import pulumi
 
 from components import conventions
 from components.aws_identity import ClusterIdentity, irsa_role
-from components.builders import access, network, scrape
+from components.builders import access, analysis, network, scrape
 from components.builders import aws as iam
 from components.builders import bluegreen as build
 from components.builders.tracing import service_telemetry
@@ -74,6 +74,12 @@ class BlueGreenService(pulumi.ComponentResource):
             spec.name,
             build.active_service(spec, namespace),
             pulumi.ResourceOptions(parent=self, depends_on=[*args.after, *gates[spec.active]]),
+        )
+        # Watches the colour that has just taken traffic; `pulumi up` fails when it errs or slows.
+        register(
+            f"{spec.name}-analysis",
+            analysis.analysis_job(spec, config),
+            pulumi.ResourceOptions(parent=self, depends_on=[*args.after, self.active_service]),
         )
         if spec.ingress is not None:
             register(

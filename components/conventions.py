@@ -157,6 +157,12 @@ SMOKE_TEST_IMAGE: Final = "curlimages/curl:8.16.0"
 """Default image of the smoke-test Job; a stack may override it with `smokeTestImage`."""
 
 SMOKE_TEST_USER: Final = 100
+
+ANALYSIS_IMAGE: Final = "python:3.13.9-slim"
+"""The analysis Job's image: the official Python image (the program needs the standard library only)."""
+ANALYSIS_USER: Final = 65534  # nobody: the image has no user of its own
+ANALYSIS_CONFIG_MAP: Final = "nova-analysis"
+ANALYSIS_PROGRAM: Final = "nova_analysis.py"
 """curlimages/curl runs as its own non-root user `curl_user` (uid 100)."""
 
 DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pulumi
 
 from components import conventions
 from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
-from components.builders import core, network
+from components.builders import analysis, core, network
 from components.config.stack import PlatformConfig
 from components.gitops import GitOps
 from components.logs import Logs
@@ -74,6 +75,12 @@ class Platform(pulumi.ComponentResource):
             }
 
         namespace = register(config.namespace, core.namespace(config.namespace, "restricted"), child)
+        program = (Path(__file__).resolve().parents[1] / "analysis" / conventions.ANALYSIS_PROGRAM).read_text()
+        analysis_program = register(
+            conventions.ANALYSIS_CONFIG_MAP,
+            analysis.program_config_map(config, program),
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+        )
         if config.network is not None:
             isolated = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
             register(network.DENY_POLICY, network.default_deny(config, config.network), isolated)
@@ -88,7 +95,7 @@ class Platform(pulumi.ComponentResource):
                     image_repository=repositories[spec.name],
                     secrets={variable: secrets.services[key] for variable, key in spec.secret_env.items()},
                     identity=identity,
-                    after=[namespace],
+                    after=[namespace, analysis_program],
                     monitor_after=self.monitoring.crd_gate,
                 ),
                 child,

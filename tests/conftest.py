@@ -116,5 +116,6 @@ def project_copy(tmp_path: Path) -> Path:
     for path in PROJECT_DIR.glob("Pulumi*.yaml"):
         shutil.copy(path, target / path.name)
     shutil.copy(PROJECT_DIR / "__main__.py", target / "__main__.py")
-    shutil.copytree(PROJECT_DIR / "components", target / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("components", "analysis"):
+        shutil.copytree(PROJECT_DIR / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
     return target

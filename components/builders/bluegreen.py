@@ -201,8 +201,13 @@ def colour_service(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
 
 
 def active_service(spec: ServiceSpec, namespace: str) -> Manifest:
-    """The Service that takes live traffic; a flip changes its selector and nothing else."""
-    return _service(spec.name, namespace, service_labels(spec), spec, colour_selector(spec, spec.active))
+    """The Service that takes live traffic; a flip changes its selector and nothing else.
+
+    During a canary it selects both colours (the service name alone): new connections spread
+    over the pods, so the canary takes about its share of the pod count.
+    """
+    selector = colour_selector(spec, spec.active) if spec.canary_pods is None else {conventions.LABEL_NAME: spec.name}
+    return _service(spec.name, namespace, service_labels(spec), spec, selector)
 
 
 def pod_disruption_budget(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:

@@ -85,7 +85,10 @@ def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
     assert changed_lines(before, stack.read_text()) == [("      active: blue", "      active: green")]
     assert "update Service nova-staging/graphql-gateway" in result.stdout
     assert "spec.selector.nova.social/color: 'blue' -> 'green'" in result.stdout
-    assert "changes 1 Kubernetes object(s)" in result.stdout
+    # The selector, and the analysis Job that watches green once it has the traffic.
+    assert "changes 3 Kubernetes object(s)" in result.stdout
+    assert "create Job nova-staging/graphql-gateway-analysis-" in result.stdout
+    assert "delete Job nova-staging/graphql-gateway-analysis-" in result.stdout
 
 
 def test_switch_to_the_active_colour_says_so_and_changes_nothing(project_copy):
@@ -139,7 +142,9 @@ def test_switch_all_flips_every_service_that_can_flip(project_copy):
     assert result.returncode == 0, result.stderr
     assert "graphql-gateway: green is already active" in result.stdout
     assert stack.read_text().count("active: green") == 13
-    assert "changes 12 Kubernetes object(s)" in result.stdout
+    # 12 selectors, and for each of those services a new analysis Job replacing the last one.
+    assert "changes 36 Kubernetes object(s)" in result.stdout
+    assert result.stdout.count("  update Service nova-production/") == 12
 
 
 def test_release_puts_the_tag_on_the_inactive_colour(project_copy):

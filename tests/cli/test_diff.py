@@ -67,7 +67,10 @@ def test_a_flip_is_exactly_one_update_of_one_selector(repo):
     result = run(repo, "switch", "staging", "feed-service", "blue")
     assert result.returncode == 0, result.stderr
     document = diff(repo, "staging")
-    (change,) = document["changes"]
+    # Besides the selector, a new analysis Job watches the colour that took the traffic.
+    (analysis,) = by_action(document, "replace")
+    assert (analysis["type"], analysis["name"]) == ("kubernetes:batch/v1:Job", "feed-service-analysis")
+    (change,) = by_action(document, "update")
     assert (change["action"], change["type"], change["name"]) == (
         "update",
         "kubernetes:core/v1:Service",
@@ -152,9 +155,9 @@ def test_markdown_is_a_summary_table_with_folded_details(repo):
     result = run(repo, "diff", "staging", "--base", "main", "--format", "markdown")
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert text.startswith("### Stack `staging`: 1 change(s) against `main`")
+    assert text.startswith("### Stack `staging`: 2 change(s) against `main`")
     assert "| create | update | replace | delete |" in text
-    assert "| 0 | 1 | 0 | 0 |" in text
+    assert "| 0 | 1 | 1 | 0 |" in text
     assert "| update | `feed-service` | `kubernetes:core/v1:Service` |" in text
     assert "<details><summary>update <code>feed-service</code> (1 field(s))</summary>" in text
     assert "spec.selector.nova.social/color: 'green' -> 'blue'" in text

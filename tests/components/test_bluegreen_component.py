@@ -45,7 +45,7 @@ def test_both_tagged_colours_and_the_active_service_are_registered(make_spec):
     assert names(recording, DEPLOYMENT) == ["feed-service-blue", "feed-service-green"]
     assert names(recording, SERVICE) == ["feed-service", "feed-service-blue", "feed-service-green"]
     assert names(recording, PDB) == ["feed-service-blue", "feed-service-green"]
-    assert names(recording, JOB) == ["feed-service-blue-smoke", "feed-service-green-smoke"]
+    assert names(recording, JOB) == ["feed-service-analysis", "feed-service-blue-smoke", "feed-service-green-smoke"]
     assert names(recording, HPA) == []
     (component,) = recording.by_type("nova:platform:BlueGreenService")
     assert {r.parent for r in recording.resources if r.custom} == {component.urn}
@@ -66,7 +66,7 @@ def test_each_colour_runs_its_tag_from_the_repository(make_spec):
 def test_a_colour_without_a_tag_registers_nothing(make_spec):
     recording = run(make_spec(tags={"blue": "1.0.0"}))
     assert names(recording, DEPLOYMENT) == ["feed-service-blue"]
-    assert names(recording, JOB) == ["feed-service-blue-smoke"]
+    assert names(recording, JOB) == ["feed-service-analysis", "feed-service-blue-smoke"]
     assert names(recording, SERVICE) == ["feed-service", "feed-service-blue"]
 
 
@@ -119,7 +119,7 @@ def test_autoscaling_registers_an_hpa_per_running_colour(make_spec):
 def test_a_colour_scaled_to_zero_has_no_autoscaler_and_no_smoke_test(make_spec):
     recording = run(make_spec(idle="scale-to-zero", autoscaling={"min": 2, "max": 5, "targetCPU": 70}))
     assert names(recording, HPA) == ["feed-service-blue"]
-    assert names(recording, JOB) == ["feed-service-blue-smoke"]
+    assert names(recording, JOB) == ["feed-service-analysis", "feed-service-blue-smoke"]
     assert one(recording, DEPLOYMENT, "feed-service-green").inputs["spec"]["replicas"] == 0
 
 

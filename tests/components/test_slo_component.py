@@ -17,6 +17,10 @@ def test_each_service_gets_its_slo_rule_after_the_chart(rendered):
 
 
 def test_the_dashboard_ships_as_a_sidecar_config_map(rendered):
-    (config_map,) = rendered["staging"].recording.by_type("kubernetes:core/v1:ConfigMap")
+    (config_map,) = [
+        r
+        for r in rendered["staging"].recording.by_type("kubernetes:core/v1:ConfigMap")
+        if r.name == "nova-slo-dashboard"
+    ]
     assert config_map.inputs["metadata"]["labels"]["grafana_dashboard"] == "1"
     assert config_map.inputs["metadata"]["namespace"] == "monitoring"
