@@ -75,9 +75,13 @@ def switch(
     color = _colour(stack, key, color_name)
     messages: list[str] = []
     to_flip: list[ServiceSpec] = []
+    ending: list[ServiceSpec] = []  # canaries that end on the active colour (an abort)
     for spec in specs:
         if spec.active == color:
-            messages.append(f"{spec.name}: {color} is already active")
+            if spec.canary_pods is not None:
+                ending.append(spec)
+            else:
+                messages.append(f"{spec.name}: {color} is already active")
             continue
         if color not in spec.tags:
             raise _stack_error(
@@ -94,13 +98,47 @@ def switch(
                 f"`pulumi up` so it is rolled out and smoke-tested before switching",
             )
         to_flip.append(spec)
-    if not to_flip:
+    if not to_flip and not ending:
         return EditResult(messages, [], written=False)
 
     editor = StackFileEditor(stack_file(project_dir, stack))
     for spec in to_flip:
         editor.set_path(SERVICES_KEY, [spec.name, "active"], color)
+        # A switch to the canary colour completes the canary: all of the traffic moves.
+        editor.delete_path(SERVICES_KEY, [spec.name, "canary"])
         messages.append(f"{spec.name}: {spec.active} -> {color} (tag {spec.tags[color]})")
+    for spec in ending:
+        editor.delete_path(SERVICES_KEY, [spec.name, "canary"])
+        messages.append(f"{spec.name}: canary ended; {color} takes all of the traffic again")
+    return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def canary(
+    project_dir: Path, stack: str, service: str, *, pods: int = 1, abort: bool = False, dry_run: bool = False
+) -> EditResult:
+    """Put the idle colour into live traffic beside the active one with `pods` pods (or take
+    it back out with `abort`): the canary state is `services.<name>.canary` in the stack file."""
+    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    spec = _find_service(platform, service)
+    idle = other_color(spec.active)
+    editor = StackFileEditor(stack_file(project_dir, stack))
+    if abort:
+        if spec.canary_pods is None:
+            return EditResult([f"{spec.name}: no canary is running"], [], written=False)
+        editor.delete_path(SERVICES_KEY, [spec.name, "canary"])
+        messages = [f"{spec.name}: canary aborted; {spec.active} takes all of the traffic, {idle} goes back to idle"]
+        return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+    if spec.canary_pods == pods:
+        return EditResult([f"{spec.name}: the canary already runs {pods} pod(s)"], [], written=False)
+    editor.set_path(SERVICES_KEY, [spec.name, "canary", "pods"], pods)
+    active_pods = spec.replicas  # autoscaled services are refused by the config check
+    share = pods / (pods + active_pods)
+    messages = [
+        f"{spec.name}: canary {idle} ({spec.tags.get(idle, '-')}) with {pods} pod(s) beside {active_pods} "
+        f"{spec.active} pod(s): about {share:.0%} of new connections (long-lived connections stay where they are)",
+        f"next: pulumi up -s {stack} (the analysis Job watches {idle}), then "
+        f"novactl switch {stack} {spec.name} {idle} to finish, or novactl canary {stack} {spec.name} --abort",
+    ]
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
 
 
@@ -162,7 +200,7 @@ def release(
 
 def status_rows(platform: PlatformConfig) -> list[list[str]]:
     """One row per service: name, active colour, blue tag, green tag, replicas, idle policy."""
-    rows = [["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE"]]
+    rows = [["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE", "CANARY"]]
     for spec in platform.services:
         replicas = f"hpa {spec.autoscaling.min}-{spec.autoscaling.max}" if spec.autoscaling else str(spec.replicas)
         rows.append(
@@ -173,6 +211,7 @@ def status_rows(platform: PlatformConfig) -> list[list[str]]:
                 spec.tags.get("green", "-"),
                 replicas,
                 spec.idle,
+                f"{other_color(spec.active)} x{spec.canary_pods}" if spec.canary_pods is not None else "-",
             ]
         )
     return rows

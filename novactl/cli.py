@@ -138,6 +138,13 @@ def _report_edit(args: argparse.Namespace, result: bluegreen.EditResult) -> int:
     return EXIT_OK
 
 
+def cmd_canary(args: argparse.Namespace, project_dir: Path) -> int:
+    result = bluegreen.canary(
+        project_dir, args.stack, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run
+    )
+    return _report_edit(args, result)
+
+
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     platform = platform_config(load_stack_config(project_dir, args.stack, placeholder_secrets=True))
     rows = bluegreen.status_rows(platform)
@@ -193,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     switch.add_argument("--to-tag", metavar="TAG", help="switch SERVICE to the colour that runs TAG")
     switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     switch.set_defaults(handler=cmd_switch)
+
+    canary = commands.add_parser("canary", help="put the idle colour of SERVICE into live traffic with --pods pods")
+    canary.add_argument("stack")
+    canary.add_argument("service")
+    canary.add_argument("--pods", type=int, default=1, help="pods of the idle colour in live traffic (default 1)")
+    canary.add_argument("--abort", action="store_true", help="take the canary back out of live traffic")
+    canary.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    canary.set_defaults(handler=cmd_canary)
 
     release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
     release.add_argument("stack")

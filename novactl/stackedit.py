@@ -55,6 +55,16 @@ class StackFileEditor:
                 raise StackError(f"{self.path.name}: {key}.{'.'.join(path)}: {step} is not an object")
         node[path[-1]] = DoubleQuotedScalarString(value) if quoted else value
 
+    def delete_path(self, key: str, path: list[str]) -> None:
+        """Remove config `key` at `path`, as `pulumi config rm --path` does (nothing if absent)."""
+        node = self.document["config"].get(key)
+        for step in path[:-1]:
+            if not isinstance(node, CommentedMap) or step not in node:
+                return
+            node = node[step]
+        if isinstance(node, CommentedMap) and path[-1] in node:
+            del node[path[-1]]
+
     def text(self) -> str:
         """The document as YAML text."""
         buffer = io.StringIO()

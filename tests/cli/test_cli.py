@@ -254,3 +254,22 @@ def test_a_bad_env_name_in_the_stack_file_is_one_line(project_copy):
         "Pulumi.staging.yaml: nova-platform:services.graphql-gateway.env.RUST-LOG: 'RUST-LOG' is not an environment "
         "variable name (letters, digits and '_')",
     )
+
+
+def test_canary_states_its_share_and_abort_takes_it_back(project_copy):
+    result = novactl("canary", "staging", "feed-service", "--pods", "1", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    assert "about 33% of new connections (long-lived connections stay where they are)" in result.stdout
+    assert "      canary:\n        pods: 1\n" in (project_copy / "Pulumi.staging.yaml").read_text()
+    status = novactl("status", "staging", cwd=project_copy)
+    assert "blue x1" in status.stdout
+    aborted = novactl("canary", "staging", "feed-service", "--abort", cwd=project_copy)
+    assert aborted.returncode == 0, aborted.stderr
+    assert "canary aborted; green takes all of the traffic" in aborted.stdout
+    assert "canary:" not in (project_copy / "Pulumi.staging.yaml").read_text()
+
+
+def test_a_canary_of_an_autoscaled_service_is_refused(project_copy):
+    result = novactl("canary", "production", "graphql-gateway", cwd=project_copy)
+    assert result.returncode == 2
+    assert "nova-platform:services.graphql-gateway.canary: the HPA sets the replicas" in result.stderr

@@ -181,3 +181,44 @@ def test_a_config_change_the_blue_green_way_ends_with_a_one_object_switch(render
     )
     (switch,) = serving_changes(object_changes(after_release.manifests(), switched.manifests()), "feed-service")
     assert switch.describe() == "update Service nova-staging/feed-service"
+
+
+def _fields(change):
+    return [field.path for field in change.fields]
+
+
+@pytest.mark.parametrize("step", ["start", "promote", "abort"])
+def test_each_canary_step_changes_only_the_selector_and_the_idle_colours_replicas(rendered, step):
+    config = platform_config(rendered["staging"].config)
+    spec = config.service("feed-service")
+    idle = other_color(spec.active)
+    canary = ["services.feed-service.canary.pods=1"]
+    steps = {
+        "start": ([], canary),
+        "promote": (canary, [f"services.feed-service.active={idle}"]),
+        "abort": (canary, []),
+    }
+    before_overrides, after_overrides = steps[step]
+    before = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=before_overrides)
+    after = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=after_overrides)
+    changes = serving_changes(object_changes(before.manifests(), after.manifests()), "feed-service")
+    described = {change.describe(): _fields(change) for change in changes}
+    assert described == {
+        f"update Deployment nova-staging/feed-service-{idle}": ["spec.replicas"],
+        "update Service nova-staging/feed-service": [f"spec.selector.{'nova.social/color'}"],
+    }
+
+
+def test_during_a_canary_the_routing_service_selects_both_colours_by_name(rendered):
+    after = render_stack(
+        PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.canary.pods=1"]
+    )
+    (service,) = [m for m in after.manifests() if m["kind"] == "Service" and m["metadata"]["name"] == "feed-service"]
+    assert service["spec"]["selector"] == {"app.kubernetes.io/name": "feed-service"}
+    (job,) = [
+        m
+        for m in after.manifests()
+        if m["kind"] == "Job" and m["metadata"]["name"].startswith("feed-service-analysis-")
+    ]
+    args = job["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--color") + 1] == "blue", "the analysis watches the canary colour"

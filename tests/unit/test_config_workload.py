@@ -186,3 +186,19 @@ def test_a_plain_text_service_secret_stops_the_parse(raw_config):
     assert caught.value.key == "stripeApiKey"
     assert "pulumi config set --secret stripeApiKey <value> -s staging" in caught.value.message
     assert "sk_live" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "key", "message"),
+    [
+        ({"canary": {"pods": 1}, "autoscaling": {"min": 2, "max": 4, "targetCPU": 70}}, "canary", "the HPA sets"),
+        ({"canary": {"pods": 1}, "idle": "scale-to-zero"}, "canary", "never smoke-tested"),
+        ({"canary": {"pods": 1}, "tags": {"blue": "1.0.0"}}, "canary", "green has no image tag"),
+        ({"canary": {"pods": 0}}, "canary.pods", "out of range"),
+        ({"analysis": {"window": "1m", "interval": "5m"}}, "analysis.interval", "longer than the window"),
+        ({"analysis": {"window": "five minutes"}}, "analysis.window", "not a duration"),
+    ],
+)
+def test_bad_canary_and_analysis_settings(raw_config, settings, key, message):
+    feed(raw_config, **settings)
+    assert_config_error(raw_config, f"{FEED}.{key}", message)
