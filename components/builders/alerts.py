@@ -135,15 +135,10 @@ def metrics_absent_alert(config: PlatformConfig) -> Alert:
     no available replicas and never fires.
     """
     ns = config.namespace
-    colours = "|".join(conventions.COLORS)
-    deployments = f'kube_deployment_status_replicas_available{{namespace="{ns}", deployment=~".+-({colours})"}}'
-    by_colour = (
-        f'label_replace(label_replace({deployments}, "service", "$1", "deployment", "(.+)-(?:{colours})"), '
-        f'"color", "$1", "deployment", ".+-({colours})")'
-    )
+    available = _by_colour("kube_deployment_status_replicas_available", ns)
     return Alert(
         "NovaServiceMetricsAbsent",
-        f"max by (namespace, service, color) ({by_colour}) > 0\n"
+        f"max by (namespace, service, color) ({available}) > 0\n"
         "unless on (namespace, service, color)\n"
         f'count by (namespace, service, color) (http_requests_total{{namespace="{ns}"}})',
         "10m",
@@ -155,10 +150,70 @@ def metrics_absent_alert(config: PlatformConfig) -> Alert:
     )
 
 
+def _by_colour(metric: str, namespace: str, matchers: str = "") -> str:
+    """`metric` of the stack's colour Deployments, labelled with their service and colour."""
+    colours = "|".join(conventions.COLORS)
+    selector = f'{metric}{{namespace="{namespace}", deployment=~".+-({colours})"{matchers}}}'
+    return (
+        f'label_replace(label_replace({selector}, "service", "$1", "deployment", "(.+)-(?:{colours})"), '
+        f'"color", "$1", "deployment", ".+-({colours})")'
+    )
+
+
+def _short_of(wanted: str, namespace: str) -> str:
+    """Colours with fewer `wanted` replicas than desired."""
+    desired = _by_colour("kube_deployment_spec_replicas", namespace)
+    return f"max by (namespace, service, color) ({desired} - {_by_colour(wanted, namespace)}) > 0"
+
+
+def deployment_alerts(config: PlatformConfig) -> list[Alert]:
+    """A rollout that stopped, a smoke test that failed, an idle colour not ready for rollback.
+
+    All three are warnings: blue/green keeps traffic on the colour that works, so none of them
+    hurts users by itself (HighErrorRate and the SLO burn alerts page when users are hurt); each
+    blocks a release or a rollback, which someone must look at within working hours.
+    """
+    ns = config.namespace
+    colours = "|".join(conventions.COLORS)
+    stalled = _by_colour("kube_deployment_status_condition", ns, ', condition="Progressing", status="false"')
+    return [
+        Alert(
+            "NovaRolloutStuck",
+            f"max by (namespace, service, color) ({stalled}) == 1\n"
+            f"or\n{_short_of('kube_deployment_status_replicas_updated', ns)}\n"
+            f"or\n{_short_of('kube_deployment_status_replicas_available', ns)}",
+            "15m",
+            "warning",
+            "{{ $labels.service }} ({{ $labels.color }}) is stuck rolling out",
+            "The {{ $labels.color }} Deployment of {{ $labels.service }} in {{ $labels.namespace }} has not "
+            "progressed, or has had fewer updated or available replicas than desired, for 15 minutes.",
+        ),
+        Alert(
+            "NovaSmokeTestFailed",
+            f'max by (namespace, job_name) (kube_job_status_failed{{namespace="{ns}", '
+            f'job_name=~".+-({colours})-smoke-.+"}}) > 0',
+            "0m",
+            "warning",
+            "Smoke test {{ $labels.job_name }} failed",
+            "The smoke test {{ $labels.job_name }} in {{ $labels.namespace }} failed: that colour will not "
+            "take traffic, and the release that made it is blocked.",
+        ),
+        Alert(
+            "NovaIdleColourNotReady",
+            _short_of("kube_deployment_status_replicas_available", ns),
+            "30m",
+            "warning",
+            "{{ $labels.service }} ({{ $labels.color }}) is not fully ready: rollback would not be instant",
+            "The {{ $labels.color }} Deployment of {{ $labels.service }} in {{ $labels.namespace }} has had "
+            "fewer available replicas than desired for 30 minutes; switching to it would not be instant.",
+        ),
+    ]
+
+
 def rule_groups(config: PlatformConfig) -> list[dict[str, Any]]:
     """The `groups:` of the platform alerts, as promtool and the operator read them."""
     runbooks = config.monitoring.runbook_base_url
-    alerts = [*platform_alerts(config), metrics_absent_alert(config)]
+    alerts = [*platform_alerts(config), metrics_absent_alert(config), *deployment_alerts(config)]
     rules = [alert.rule(runbooks, config.cluster_name) for alert in alerts]
     return [{"name": "nova-platform", "rules": rules}]
 

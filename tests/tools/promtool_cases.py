@@ -317,7 +317,113 @@ def test_document(config: PlatformConfig, rule_file: str) -> dict[str, Any]:
             "alert_rule_test": [_silent("15m", "HighMemoryUsage")],
         },
     ]
+    tests += deployment_cases(config, running)
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+
+
+def deployment_cases(config: PlatformConfig, running: dict[str, str]) -> list[dict[str, Any]]:
+    """The rollout, smoke-test and idle-colour alerts on kube-state-metrics series."""
+    ns, common = config.namespace, {"cluster": config.cluster_name}
+
+    def deployment(metric: str, color: str, values: str, **extra: str) -> dict[str, str]:
+        return _series(metric, {**running, "deployment": f"feed-service-{color}", **extra}, values)
+
+    colour = {"namespace": ns, "service": "feed-service"}
+    stuck = {**common, "severity": "warning", **colour, "color": "green"}
+    rollout_text = (
+        f"The green Deployment of feed-service in {ns} has not progressed, or has had fewer updated or available "
+        "replicas than desired, for 15 minutes."
+    )
+    idle_text = (
+        f"The blue Deployment of feed-service in {ns} has had fewer available replicas than desired for 30 "
+        "minutes; switching to it would not be instant."
+    )
+    smoke = {"job": "kube-state-metrics", "namespace": ns}
+    return [
+        {
+            # green's rollout stopped: Progressing=false (ProgressDeadlineExceeded).
+            "interval": "1m",
+            "input_series": [
+                deployment(
+                    "kube_deployment_status_condition", "green", "1x25", condition="Progressing", status="false"
+                ),
+                deployment("kube_deployment_spec_replicas", "green", "2x25"),
+                deployment("kube_deployment_status_replicas_updated", "green", "2x25"),
+                deployment("kube_deployment_status_replicas_available", "green", "2x25"),
+            ],
+            "alert_rule_test": [
+                _silent("14m", "NovaRolloutStuck"),
+                _fires("16m", "NovaRolloutStuck", stuck, "feed-service (green) is stuck rolling out", rollout_text),
+            ],
+        },
+        {
+            # A new ReplicaSet that never becomes available: 1 of 2 updated pods available.
+            "interval": "1m",
+            "input_series": [
+                deployment("kube_deployment_spec_replicas", "green", "2x25"),
+                deployment("kube_deployment_status_replicas_updated", "green", "2x25"),
+                deployment("kube_deployment_status_replicas_available", "green", "1x25"),
+            ],
+            "alert_rule_test": [
+                _fires("16m", "NovaRolloutStuck", stuck, "feed-service (green) is stuck rolling out", rollout_text)
+            ],
+        },
+        {
+            # A rollout that completes within minutes, and a healthy colour: quiet.
+            "interval": "1m",
+            "input_series": [
+                deployment("kube_deployment_spec_replicas", "green", "2x25"),
+                deployment("kube_deployment_status_replicas_updated", "green", "0 1 2x23"),
+                deployment("kube_deployment_status_replicas_available", "green", "0 0 1 2x22"),
+                deployment(
+                    "kube_deployment_status_condition", "green", "0x25", condition="Progressing", status="false"
+                ),
+            ],
+            "alert_rule_test": [_silent("20m", "NovaRolloutStuck"), _silent("20m", "NovaIdleColourNotReady")],
+        },
+        {
+            # A failed smoke Job pages the release's owner at once; a failed analysis Job or any
+            # other Job of the namespace is not a smoke test.
+            "interval": "1m",
+            "input_series": [
+                _series(
+                    "kube_job_status_failed", {**smoke, "job_name": "feed-service-green-smoke-1a2b3c4d"}, "0 0 1x5"
+                ),
+                _series("kube_job_status_failed", {**smoke, "job_name": "feed-service-analysis-1a2b3c4d"}, "1x5"),
+                _series("kube_job_status_failed", {**smoke, "job_name": "db-migrate"}, "1x5"),
+            ],
+            "alert_rule_test": [
+                _silent("1m", "NovaSmokeTestFailed"),
+                _fires(
+                    "3m",
+                    "NovaSmokeTestFailed",
+                    {**common, "severity": "warning", "namespace": ns, "job_name": "feed-service-green-smoke-1a2b3c4d"},
+                    "Smoke test feed-service-green-smoke-1a2b3c4d failed",
+                    f"The smoke test feed-service-green-smoke-1a2b3c4d in {ns} failed: that colour will not take "
+                    "traffic, and the release that made it is blocked.",
+                ),
+            ],
+        },
+        {
+            # The idle colour lost a pod and has not got it back for half an hour.
+            "interval": "1m",
+            "input_series": [
+                deployment("kube_deployment_spec_replicas", "blue", "2x40"),
+                deployment("kube_deployment_status_replicas_updated", "blue", "2x40"),
+                deployment("kube_deployment_status_replicas_available", "blue", "1x40"),
+            ],
+            "alert_rule_test": [
+                _silent("29m", "NovaIdleColourNotReady"),
+                _fires(
+                    "31m",
+                    "NovaIdleColourNotReady",
+                    {**common, "severity": "warning", **colour, "color": "blue"},
+                    "feed-service (blue) is not fully ready: rollback would not be instant",
+                    idle_text,
+                ),
+            ],
+        },
+    ]
 
 
 def annotation_test(config: PlatformConfig, rule_file: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import STACKS
 from tests.tools.conftest import run_tool
@@ -58,3 +59,18 @@ def test_dev_routes_everything_to_the_null_receiver(configs):
     for labels in (("severity=critical",), ("severity=warning",), ("alertname=Watchdog",)):
         outcome = route(configs["dev"], "null", *labels)
         assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_the_deployment_alerts_route_by_the_severity_their_rules_carry(written, configs, stack):
+    (rule_file,) = [path for path in written[stack].rule_files if path.name == "nova-alerts.rules.yaml"]
+    rules = {
+        rule["alert"]: rule for group in yaml.safe_load(rule_file.read_text())["groups"] for rule in group["rules"]
+    }
+    receivers = {"critical": "critical", "warning": "slack-warning"}
+    for name in ("NovaRolloutStuck", "NovaSmokeTestFailed", "NovaIdleColourNotReady", "NovaServiceMetricsAbsent"):
+        labels = rules[name]["labels"]
+        outcome = route(
+            configs[stack], receivers[labels["severity"]], f"alertname={name}", *(f"{k}={v}" for k, v in labels.items())
+        )
+        assert outcome.returncode == 0, name + outcome.stdout + outcome.stderr

@@ -27,7 +27,7 @@ def rule_files(written) -> dict[str, Path]:
 def test_rendered_rules_pass_promtool_check(rule_files, stack):
     outcome = promtool("check", "rules", str(rule_files[stack]))
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
-    assert "SUCCESS: 7 rules found" in outcome.stdout
+    assert "SUCCESS: 10 rules found" in outcome.stdout
 
 
 @pytest.mark.parametrize("stack", STACKS)

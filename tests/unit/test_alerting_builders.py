@@ -18,6 +18,9 @@ ALERT_NAMES = [
     "DatabaseConnectionPoolNearMax",
     "HighMemoryUsage",
     "NovaServiceMetricsAbsent",
+    "NovaRolloutStuck",
+    "NovaSmokeTestFailed",
+    "NovaIdleColourNotReady",
 ]
 
 
@@ -41,6 +44,9 @@ def test_the_roadmaps_six_alerts_and_the_blind_spot_alert_keep_their_names_and_f
         "DatabaseConnectionPoolNearMax": "5m",
         "HighMemoryUsage": "5m",
         "NovaServiceMetricsAbsent": "10m",
+        "NovaRolloutStuck": "15m",
+        "NovaSmokeTestFailed": "0m",
+        "NovaIdleColourNotReady": "30m",
     }
 
 
