@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
@@ -196,6 +197,25 @@ def release(
         f"then novactl switch {stack} {spec.name} {target}"
     )
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def status_document(platform: PlatformConfig) -> dict[str, Any]:
+    """What `status --json` prints: per service its active colour, tags, replicas, idle policy
+    and canary (the promote workflow reads the colour to roll back to from it)."""
+    return {
+        "stack": platform.stack,
+        "namespace": platform.namespace,
+        "services": {
+            spec.name: {
+                "active": spec.active,
+                "tags": dict(spec.tags),
+                "replicas": spec.replicas if spec.autoscaling is None else None,
+                "idle": spec.idle,
+                "canaryPods": spec.canary_pods,
+            }
+            for spec in platform.services
+        },
+    }
 
 
 def status_rows(platform: PlatformConfig) -> list[list[str]]:

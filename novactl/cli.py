@@ -147,6 +147,9 @@ def cmd_canary(args: argparse.Namespace, project_dir: Path) -> int:
 
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     platform = platform_config(load_stack_config(project_dir, args.stack, placeholder_secrets=True))
+    if args.json:
+        print(json.dumps(bluegreen.status_document(platform), indent=2))
+        return EXIT_OK
     rows = bluegreen.status_rows(platform)
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     print(f"Stack {args.stack} (namespace {platform.namespace}), as its stack file declares it:")
@@ -225,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
     status.add_argument("stack")
+    status.add_argument("--json", action="store_true", help="the same for scripts: services.<name>.{active,tags,...}")
     status.set_defaults(handler=cmd_status)
     return parser
 

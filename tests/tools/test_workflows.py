@@ -148,6 +148,51 @@ def test_promote_releases_rolls_out_then_optionally_switches():
     release = order.index("1. novactl release")
     first_up = order.index("2. pulumi up (roll out and smoke-test the new colour)")
     switch = order.index("3. novactl switch")
-    assert release < first_up < switch < order.index("3. pulumi up (move the traffic)")
+    assert release < first_up < switch < order.index("3. pulumi up (move the traffic, then the analysis watches it)")
     assert steps[switch]["if"] == "inputs.switch_traffic"
     assert 'novactl switch "$STACK" "$SERVICE" --to-tag "$TAG"' in steps[switch]["run"]
+
+
+def step(steps: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    (found,) = [item for item in steps if item.get("name") == name]
+    return found
+
+
+def test_promote_rolls_back_when_the_switch_fails_and_never_fixes_forward():
+    steps = load(PROJECT_DIR / ".github/workflows/promote.yml")["jobs"]["promote"]["steps"]
+    order = [item.get("name", item.get("uses", "")) for item in steps]
+    switched = step(steps, "3. pulumi up (move the traffic, then the analysis watches it)")
+    assert switched["id"] == "switched"
+    rollback = step(steps, "4. roll back (the switch's pulumi up failed)")
+    assert rollback["if"] == "failure() && steps.switched.outcome == 'failure'"
+    assert 'novactl switch "$STACK" "$SERVICE" "$PREVIOUS_COLOR"' in rollback["run"]
+    assert "git push origin HEAD:main" in rollback["run"]
+    up = step(steps, "4. pulumi up (roll back)")
+    assert up["if"] == "failure() && steps.rollback.outcome == 'success'"
+    assert up["uses"] == "./.github/actions/pulumi"
+    assert up["with"]["command"] == "up"
+    report = step(steps, "4. report the rollback")
+    assert "::error::" in report["run"]
+    assert order.index("3. novactl switch") < order.index(switched["name"]) < order.index(rollback["name"])
+    assert order.index(rollback["name"]) < order.index(up["name"]) < order.index(report["name"])
+    # The previous colour is read before the switch, from novactl itself.
+    assert 'novactl status "$STACK" --json' in step(steps, "3. novactl switch")["run"]
+    assert not [item for item in steps if "release" in item.get("run", "") and "failure()" in item.get("if", "")], (
+        "no automatic fix forward"
+    )
+
+
+@pytest.mark.parametrize(
+    ("workflow", "jobs"), [("deploy.yml", ("staging", "production")), ("promote.yml", ("promote",))]
+)
+def test_every_deployment_is_announced_in_slack_whatever_its_outcome(workflow, jobs):
+    document = load(PROJECT_DIR / ".github/workflows" / workflow)
+    for job in jobs:
+        steps = document["jobs"][job]["steps"]
+        notify = steps[-1]
+        assert notify["name"] == "Tell Slack"
+        assert notify["if"].startswith("always()")
+        assert notify["env"]["SLACK_WEBHOOK_URL"] == "${{ secrets.SLACK_DEPLOY_WEBHOOK_URL }}"
+        assert notify["env"]["OUTCOME"] == "${{ job.status }}"
+        assert ".github/scripts/notify-slack.sh" in notify["run"]
+        assert "SLACK_WEBHOOK_URL" not in notify["run"], "the webhook is read by the script, never echoed"
