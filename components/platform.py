@@ -30,6 +30,7 @@ class PlatformSecrets:
     monitoring: MonitoringSecrets
     influxdb: InfluxSecrets
     services: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # config key -> value (secretEnv)
+    argocd_slack_token: pulumi.Output[str] | None = None
 
 
 class Platform(pulumi.ComponentResource):
@@ -56,7 +57,7 @@ class Platform(pulumi.ComponentResource):
         if config.aws is not None and needs_irsa:
             identity = cluster_identity(config, pulumi.InvokeOutputOptions(parent=self))
         if config.gitops is not None:
-            GitOps("gitops", config, child)
+            GitOps("gitops", config, secrets.argocd_slack_token, child)
         if config.logging is not None:
             Logs("logs", config, identity, child)
         if config.tracing is not None:

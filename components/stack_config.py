@@ -44,4 +44,5 @@ def load_secrets(platform: PlatformConfig) -> PlatformSecrets:
             admin_token=config.get_secret("influxdbAdminToken"),
         ),
         services={key: config.require_secret(key) for key in sorted(service_keys)},
+        argocd_slack_token=config.get_secret("argocdSlackToken"),
     )

@@ -33,6 +33,50 @@ def application_name(config: PlatformConfig) -> str:
     return f"nova-{config.stack}"
 
 
+NOTIFICATIONS_SECRET = "argocd-notifications-secret"
+"""The Secret the notifications controller reads `$slack-token` from (notifications.secret.name)."""
+SLACK_TOKEN_ITEM = "slack-token"
+# Trigger -> (condition, message). The conditions are the catalog's own
+# (argo-cd docs, operator-manual/notifications/catalog.md); ArgoCD expands {{...}} itself.
+TRIGGERS = {
+    "on-sync-failed": (
+        "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+        ":x: {{.app.metadata.name}}: sync failed at {{.app.status.operationState.syncResult.revision}}: "
+        "{{.app.status.operationState.message}}",
+    ),
+    "on-health-degraded": (
+        "app.status.health.status == 'Degraded'",
+        ":warning: {{.app.metadata.name}}: health degraded",
+    ),
+    "on-sync-succeeded": (
+        "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded']",
+        ":white_check_mark: {{.app.metadata.name}}: synced {{.app.status.operationState.syncResult.revision}}",
+    ),
+}
+
+
+def notifications(channel: str) -> dict[str, Any]:
+    """The chart's notifications controller posting to `channel` about the stack's Application.
+
+    The token comes from a Secret the program creates from a Pulumi secret (`argocdSlackToken`),
+    so the chart must not create one with values in plain text (notifications.secret.create).
+    """
+    return {
+        "enabled": True,
+        "secret": {"create": False, "name": NOTIFICATIONS_SECRET},
+        "notifiers": {"service.slack": f"token: ${SLACK_TOKEN_ITEM}\n"},
+        "triggers": {
+            f"trigger.{trigger}": f"- when: {condition}\n  send: [app-{trigger.removeprefix('on-')}]\n"
+            for trigger, (condition, _) in TRIGGERS.items()
+        },
+        "templates": {
+            f"template.app-{trigger.removeprefix('on-')}": f"message: |\n  {message}\n"
+            for trigger, (_, message) in TRIGGERS.items()
+        },
+        "subscriptions": [{"recipients": [f"slack:{channel.removeprefix('#')}"], "triggers": list(TRIGGERS)}],
+    }
+
+
 def chart_values(spec: GitOpsSpec) -> dict[str, Any]:
     """A light ArgoCD, or with `ha` the chart's HA layout (redis-ha needs three nodes)."""
     values: dict[str, Any] = {
@@ -50,6 +94,8 @@ def chart_values(spec: GitOpsSpec) -> dict[str, Any]:
         },
         "redis-ha": {"enabled": spec.ha},
     }
+    if spec.slack_channel is not None:
+        values["notifications"] = notifications(spec.slack_channel)
     if spec.ha:
         values["controller"] = {"replicas": 1}  # the controller shards by cluster; one cluster here
         values["server"] = {"replicas": 2}

@@ -17,7 +17,8 @@ from components.config.fields import (
 )
 
 DEFAULT_REPO = "https://github.com/proerror/nova"
-_KEYS = ("enabled", "namespace", "ha", "repoUrl", "targetRevision", "path", "clusterResources")
+SLACK_TOKEN_KEY = "argocdSlackToken"
+_KEYS = ("enabled", "namespace", "ha", "repoUrl", "targetRevision", "path", "clusterResources", "slackChannel")
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,10 @@ class GitOpsSpec:
     target_revision: str
     path: str  # e.g. k8s/overlays/staging
     cluster_resources: tuple[ClusterResource, ...]
+    slack_channel: str | None = None  # ArgoCD's notifications about the Application go here
 
 
-def parse_gitops(raw: Any, stack: str) -> GitOpsSpec | None:
+def parse_gitops(raw: Any, stack: str, secrets: set[str] | frozenset[str] = frozenset()) -> GitOpsSpec | None:
     """Validate `gitops`; None when it is absent or `enabled: false`."""
     block = mapping(raw if raw is not None else {}, "gitops")
     reject_unknown(block, _KEYS, "gitops")
@@ -49,7 +51,19 @@ def parse_gitops(raw: Any, stack: str) -> GitOpsSpec | None:
     path = string(block.get("path", f"k8s/overlays/{stack}"), "gitops.path")
     if path.startswith("/") or ".." in path.split("/"):
         raise ConfigError("gitops.path", f"{path!r} must be a path inside the repository (no leading '/', no '..')")
+    channel = block.get("slackChannel")
+    if channel is not None:
+        channel = string(channel, "gitops.slackChannel")
+        if not channel.startswith("#"):
+            raise ConfigError("gitops.slackChannel", f"{channel!r} is not a Slack channel (#channel)")
+        if SLACK_TOKEN_KEY not in secrets:
+            raise ConfigError(
+                SLACK_TOKEN_KEY,
+                f"is required while gitops.slackChannel is set (ArgoCD's Slack app token): "
+                f"pulumi config set --secret {SLACK_TOKEN_KEY} xoxb-... -s {stack}",
+            )
     return GitOpsSpec(
+        slack_channel=channel,
         namespace=namespace_name(block.get("namespace", "argocd"), "gitops.namespace"),
         ha=boolean(block.get("ha", False), "gitops.ha"),
         repo_url=https_url(block.get("repoUrl", DEFAULT_REPO), "gitops.repoUrl"),

@@ -16,6 +16,7 @@ SECRET_KEYS = (
     "grafanaAdminPassword",  # Grafana's admin user
     "influxdbAdminPassword",  # InfluxDB's admin user (performance history)
     "influxdbAdminToken",  # InfluxDB's admin API token (performance history)
+    "argocdSlackToken",  # ArgoCD notifications -> the Slack app's bot token (gitops.slackChannel)
 )
 
 

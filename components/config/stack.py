@@ -173,7 +173,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         smoke_image,
         services,
         monitoring,
-        gitops=parse_gitops(raw.get("gitops"), stack),
+        gitops=parse_gitops(raw.get("gitops"), stack, secrets),
         logging=parse_logging(raw.get("logging")),
         tracing=parse_tracing(raw.get("tracing"), stack),
         performance=parse_performance(raw.get("performance"), secrets, stack),

@@ -168,10 +168,13 @@ def test_status_prints_a_table_of_colours_tags_and_sizes():
     result = novactl("status", "production")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1].split() == ["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE"]
+    assert lines[1].split() == ["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE", "CANARY"]
     rows = {line.split()[0]: line.split() for line in lines[2:]}
-    assert rows["graphql-gateway"] == ["graphql-gateway", "green", "3.1.0", "3.1.1", "hpa", "4-20", "keep"]
-    assert rows["content-service"] == ["content-service", "blue", "1.7.4", "1.8.0", "3", "keep"]
+    assert rows["graphql-gateway"] == ["graphql-gateway", "green", "3.1.0", "3.1.1", "hpa", "4-20", "keep", "-"]
+    assert rows["content-service"] == ["content-service", "blue", "1.7.4", "1.8.0", "3", "keep", "-"]
+    document = json.loads(novactl("status", "production", "--json").stdout)
+    assert document["services"]["graphql-gateway"]["active"] == "green"
+    assert document["services"]["content-service"]["tags"] == {"blue": "1.7.4", "green": "1.8.0"}
 
 
 def test_switch_to_tag_picks_the_colour_running_that_tag(project_copy):

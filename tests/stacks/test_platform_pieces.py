@@ -476,3 +476,24 @@ def test_a_wildcard_statement_is_warned_about_on_staging(caplog):
     with caplog.at_level(logging.WARNING):
         render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, stack_text=wide)
     assert "media-service: IAM statement grants action 's3:*'; name them" in caplog.text
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_argocd_tells_slack_about_the_application_with_a_token_from_a_pulumi_secret(rendered, stack):
+    recording = rendered[stack].recording
+    notifications = values(recording, "argocd")["notifications"]
+    assert notifications["secret"] == {"create": False, "name": "argocd-notifications-secret"}
+    assert notifications["notifiers"] == {"service.slack": "token: $slack-token\n"}
+    (subscription,) = notifications["subscriptions"]
+    assert subscription == {
+        "recipients": [f"slack:nova-deploys-{stack}"],
+        "triggers": ["on-sync-failed", "on-health-degraded", "on-sync-succeeded"],
+    }
+    for trigger in subscription["triggers"]:
+        send = trigger.removeprefix("on-")
+        assert f"send: [app-{send}]" in notifications["triggers"][f"trigger.{trigger}"]
+        assert f"template.app-{send}" in notifications["templates"]
+    secret = one(recording, "kubernetes:core/v1:Secret", "argocd-notifications-secret")
+    assert secret.urn in releases(recording)["argocd"].dependencies
+    manifest_text = json.dumps(rendered[stack].manifests())
+    assert "offline-placeholder-nova-platform-argocdSlackToken" not in manifest_text

@@ -6,6 +6,7 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import SECRET_MARK, parse_platform_config
+from tests.conftest import assert_config_error
 
 
 def aws_raw(raw_config):
@@ -139,3 +140,14 @@ def test_two_pieces_may_not_share_a_namespace(raw_config):
     )
     raw_config["tracing"] = {"enabled": True, "namespace": "nova-test"}
     assert "is already the namespace of namespace" in error(raw_config)
+
+
+def test_an_argocd_slack_channel_needs_its_token_as_a_secret(raw_config):
+    raw_config["gitops"] = {"enabled": True, "slackChannel": "#deploys"}
+    assert_config_error(raw_config, "argocdSlackToken", "pulumi config set --secret argocdSlackToken")
+    raw_config["argocdSlackToken"] = SECRET_MARK
+    gitops = parse_platform_config(raw_config, "staging").gitops
+    assert gitops is not None
+    assert gitops.slack_channel == "#deploys"
+    raw_config["gitops"]["slackChannel"] = "deploys"
+    assert_config_error(raw_config, "gitops.slackChannel", "not a Slack channel")
