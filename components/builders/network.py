@@ -5,7 +5,8 @@ what each service serves (networking.k8s.io/v1; semantics in novactl/netpol.py).
 - Prometheus, from the monitoring namespace, reaches the port it scrapes;
 - the ingress controller (its namespace, or the load balancer's CIDRs) reaches a service that
   has an ingress, on its http port.
-Egress stays open unless `networkPolicy.egress: restricted`.
+Egress stays open unless `networkPolicy.egress: restricted` (then: DNS, the namespace, Prometheus
+for the analysis Jobs, the tracing gateway and the listed CIDRs).
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def restricted_egress(config: PlatformConfig, network: NetworkSpec) -> Manifest:
             "ports": dns_ports,
         },
         {"to": [{"podSelector": {}}]},
+        # The analysis Jobs query Prometheus.
+        {
+            "to": [
+                {
+                    "namespaceSelector": _namespace(config.monitoring.namespace),
+                    "podSelector": {"matchLabels": PROMETHEUS_POD_LABELS},
+                }
+            ],
+            "ports": [{"protocol": "TCP", "port": conventions.PROMETHEUS_PORT}],
+        },
     ]
     if config.tracing is not None:
         rules.append(

@@ -124,6 +124,9 @@ def test_restricted_egress_lets_out_dns_the_namespace_tracing_and_the_listed_cid
     assert cluster.allows(feed, running["graphql-gateway-blue"], "http")
     assert cluster.allows(feed, Pod("tracing", {"app.kubernetes.io/name": "opentelemetry-collector"}), 4317)
     assert cluster.allows(feed, External("52.94.1.1"), 443)
+    (analysis,) = [pod for name, pod in running.items() if name.startswith("feed-service-analysis-")]
+    assert cluster.allows(analysis, PROMETHEUS, 9090), "the analysis Job reaches Prometheus"
+    assert not cluster.allows(analysis, Pod("monitoring", {"app.kubernetes.io/name": "grafana"}), 3000)
     assert not cluster.allows(feed, External("8.8.8.8"), 443)
     assert not cluster.allows(feed, Pod("default"), 8080)
 
