@@ -154,17 +154,18 @@ def test_the_traffic_summary_names_the_services_whose_live_colour_or_tag_moved(t
     after.write_text(
         before.read_text().replace("    feed-service:\n      active: green", "    feed-service:\n      active: blue")
     )
+    assert summarise(before, after) == (
+        "feed-service: green 2.4.0 -> blue 2.3.0; tags {'blue': '2.3.0', 'green': '2.4.0'}"
+    )
+    assert summarise(before, before) == "no traffic changes"
+    assert summarise(tmp_path / "missing.yaml", before).count("\n") == 12, "every service is new"
+
+
+def summarise(before: Path, after: Path) -> str:
     result = subprocess.run(
         [str(PROJECT_DIR / ".venv/bin/python"), str(SUMMARY), str(before), str(after)],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert result.stdout.strip() == "feed-service: green 2.4.0 -> blue 2.3.0; tags {'blue': '2.3.0', 'green': '2.4.0'}"
-    unchanged = subprocess.run(
-        [str(PROJECT_DIR / ".venv/bin/python"), str(SUMMARY), str(before), str(before)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert unchanged.stdout.strip() == "no traffic changes"
+    return result.stdout.strip()
