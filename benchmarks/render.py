@@ -1,6 +1,6 @@
 """Render cost per resource for 13, 100 and 500 generated services, against the SDK's floor.
 
-    .venv/bin/python benchmarks/render.py [--repeat N] [--sizes 13 100 500] [--clock cpu|wall]
+    .venv/bin/python benchmarks/render.py [--repeat N] [--sizes 13 100 500] [--clock cpu|wall] [--json PATH]
 
 The floor is the bare Pulumi SDK registering the very same graph (types, names, inputs, parents,
 dependencies, replayed from a recording) under its own MockMonitor: no config parsing, no
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextvars
 import gc
+import json
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from pulumi.runtime import mocks  # noqa: E402
 from pulumi.runtime.stack import run_pulumi_func  # noqa: E402
 from pulumi.runtime.sync_await import _sync_await  # noqa: E402
 
+from components.config.secrets import service_secret_keys  # noqa: E402
 from components.manifests import register  # noqa: E402
 from novactl.engine import Recording, collector_paused, run_program  # noqa: E402
 from novactl.stackfiles import StackConfig, load_stack_config  # noqa: E402
@@ -41,6 +43,9 @@ clock = CLOCKS["cpu"]
 def generated_stack(count: int) -> StackConfig:
     """The staging stack with `count` generated services, both colours deployed."""
     config = load_stack_config(PROJECT_DIR, "staging", placeholder_secrets=True)
+    # The staging services' own secrets (secretEnv) go with them.
+    for key in service_secret_keys({"services": config.values["nova-platform:services"]}):
+        config.values.pop(f"nova-platform:{key}", None)
     config.values["nova-platform:services"] = {
         f"service-{index:04d}": {"active": "blue", "tags": {"blue": "1.0.0", "green": "1.1.0"}}
         for index in range(count)
@@ -104,6 +109,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the fastest counts (default 3)")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="service counts (default 13 100 500)")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu", help="cpu (default) or wall seconds")
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the results for `novactl perf` (docs/performance.md)"
+    )
     args = parser.parse_args()
     global clock  # noqa: PLW0603 - the one setting the measuring helpers share
     clock = CLOCKS[args.clock]
@@ -129,6 +137,14 @@ def main() -> None:
         )
     spread = max(per_resource.values()) / min(per_resource.values())
     print(f"per-resource cost, largest over smallest across sizes: {spread:.2f}")
+    if args.json:
+        results = [
+            {"name": f"render {count} services, per resource", "value": 1000 * seconds, "unit": "ms"}
+            for count, seconds in per_resource.items()
+        ]
+        results.append({"name": "per-resource cost spread", "value": spread, "unit": "ratio", "lowerIsBetter": True})
+        Path(args.json).write_text(json.dumps({"results": results}, indent=2) + "\n")
+        print(f"Wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pulumi
 
 from components.config.fields import ConfigError
 from components.config.workload import env_name
-from novactl import bluegreen
+from novactl import bluegreen, perf
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
@@ -145,6 +146,29 @@ def cmd_canary(args: argparse.Namespace, project_dir: Path) -> int:
     return _report_edit(args, result)
 
 
+def cmd_perf_record(args: argparse.Namespace, project_dir: Path) -> int:
+    results = perf.load_results(Path(args.results), args.input_format)
+    influx = perf.Influx.from_environment()
+    context = perf.Context.from_environment()
+    perf.record(influx, args.suite, results, context)
+    print(
+        f"Recorded {len(results)} result(s) of {args.suite} ({context.repository} {context.branch} on {context.runner})"
+    )
+    return EXIT_OK
+
+
+def cmd_perf_compare(args: argparse.Namespace, project_dir: Path) -> int:
+    results = perf.load_results(Path(args.results), args.input_format)
+    threshold = perf.threshold_value(args.threshold)
+    context = perf.Context.from_environment()
+    medians = perf.baseline(
+        perf.Influx.from_environment(), args.suite, context, args.baseline_runs, args.baseline_branch
+    )
+    rows = perf.compare(results, medians, threshold)
+    print(perf.table(rows, args.suite, threshold, markdown=args.format == "markdown"), end="")
+    return EXIT_FAILED if any(row.status == "REGRESSION" for row in rows) else EXIT_OK
+
+
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     platform = platform_config(load_stack_config(project_dir, args.stack, placeholder_secrets=True))
     if args.json:
@@ -156,6 +180,30 @@ def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK
+
+
+def _add_perf_commands(commands: Any) -> None:
+    perf_parser = commands.add_parser("perf", help="benchmark results into InfluxDB, and against their baseline")
+    perf_commands = perf_parser.add_subparsers(dest="perf_command", required=True)
+    for name, handler, help_text in (
+        ("record", cmd_perf_record, "write one run's results (measurement benchmark)"),
+        ("compare", cmd_perf_compare, "compare a run against the median of the last main-branch runs"),
+    ):
+        command = perf_commands.add_parser(name, help=help_text)
+        command.add_argument("--suite", required=True, help="the suite the results belong to")
+        command.add_argument("results", help="the results file (docs/performance.md)")
+        command.add_argument(
+            "--input-format",
+            choices=["auto", "native", "criterion", "hyperfine", "k6"],
+            default="auto",
+            help="of RESULTS",
+        )
+        command.set_defaults(handler=handler)
+        if name == "compare":
+            command.add_argument("--threshold", default="10%", help="worse by more than this fails (default 10%%)")
+            command.add_argument("--baseline-runs", type=int, default=5, help="runs whose median is the baseline")
+            command.add_argument("--baseline-branch", default="main", help="the branch baselines come from")
+            command.add_argument("--format", choices=["text", "markdown"], default="text", help="the table's format")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     release.set_defaults(handler=cmd_release)
 
+    _add_perf_commands(commands)
+
     status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
     status.add_argument("stack")
     status.add_argument("--json", action="store_true", help="the same for scripts: services.<name>.{active,tags,...}")
@@ -239,9 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         project_dir = _project_dir(Path(args.project_dir).resolve())
         code: int = args.handler(args, project_dir)
         return code
-    except (ConfigError, StackError, pulumi.RunError) as error:
+    except (ConfigError, StackError, pulumi.RunError, perf.ResultsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (RegistrationError, BaseRenderError) as error:
+    except (RegistrationError, BaseRenderError, perf.InfluxError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -276,3 +276,22 @@ def test_a_canary_of_an_autoscaled_service_is_refused(project_copy):
     result = novactl("canary", "production", "graphql-gateway", cwd=project_copy)
     assert result.returncode == 2
     assert "nova-platform:services.graphql-gateway.canary: the HPA sets the replicas" in result.stderr
+
+
+def test_the_benchmark_renders_its_generated_stack_and_writes_perf_results(tmp_path):
+    results = tmp_path / "render.json"
+    outcome = subprocess.run(
+        [sys.executable, "benchmarks/render.py", "--repeat", "1", "--sizes", "3", "--json", str(results)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+        timeout=300,
+    )
+    assert outcome.returncode == 0, outcome.stderr
+    document = json.loads(results.read_text())
+    assert [item["name"] for item in document["results"]] == [
+        "render 3 services, per resource",
+        "per-resource cost spread",
+    ]
+    assert document["results"][0]["unit"] == "ms"

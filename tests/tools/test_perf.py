@@ -1,0 +1,226 @@
+"""`novactl perf` against a real InfluxDB: Debian's influxd (1.x, the same v1 API InfluxDB 2
+serves) on loopback ports with a throwaway data dir, stopped after each test."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+from tests.tools.conftest import run_tool
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def influx(tmp_path: Path) -> Iterator[str]:
+    """influxd with a `baselines` database; its URL."""
+    run_tool("influxd", "influxdb", "version")
+    http, rpc = _port(), _port()
+    config = tmp_path / "influxdb.conf"
+    config.write_text(
+        f"""reporting-disabled = true
+bind-address = "127.0.0.1:{rpc}"
+[meta]
+  dir = "{tmp_path}/meta"
+[data]
+  dir = "{tmp_path}/data"
+  wal-dir = "{tmp_path}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:{http}"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+"""
+    )
+    process = subprocess.Popen(
+        ["influxd", "-config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{http}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/ping", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("influxd did not start within 30 s")
+                time.sleep(0.2)
+        create = urllib.request.Request(f"{url}/query?q=CREATE+DATABASE+baselines", method="POST")
+        urllib.request.urlopen(create, timeout=5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def results_file(tmp_path: Path, results: list[dict[str, Any]], name: str = "results.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps({"results": results}))
+    return path
+
+
+def perf(url: str, *args: str, branch: str = "main") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "INFLUX_URL": url,
+        "INFLUX_TOKEN": "test-token-never-printed",
+        "PERF_REPOSITORY": "proerror/nova",
+        "PERF_BRANCH": branch,
+        "PERF_RUNNER": "ubuntu-24.04",
+        "PERF_COMMIT": "0123abcd",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(PROJECT_DIR), "perf", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=PROJECT_DIR,
+        timeout=60,
+    )
+
+
+BASELINE = [
+    {"name": "feed p95", "value": 100.0, "unit": "ms"},
+    {"name": "feed throughput", "value": 1000.0, "unit": "req/s"},
+]
+
+
+def record_runs(url: str, tmp_path: Path, runs: list[list[dict[str, Any]]]) -> None:
+    for index, results in enumerate(runs):
+        outcome = perf(url, "record", "--suite", "feed", str(results_file(tmp_path, results, f"run{index}.json")))
+        assert outcome.returncode == 0, outcome.stderr
+
+
+def rows(output: str) -> dict[str, list[str]]:
+    return {line.split("  ")[0]: [cell for cell in line.split("  ") if cell][1:] for line in output.splitlines()[2:]}
+
+
+def test_record_then_compare_with_no_regression(influx, tmp_path):
+    record_runs(influx, tmp_path, [BASELINE])
+    outcome = perf(influx, "compare", "--suite", "feed", str(results_file(tmp_path, BASELINE)), branch="pr-7")
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert outcome.stdout.startswith("feed: 0 regression(s) beyond 10%")
+    assert "test-token-never-printed" not in outcome.stdout + outcome.stderr
+
+
+def test_a_fifteen_percent_slower_result_fails(influx, tmp_path):
+    record_runs(influx, tmp_path, [BASELINE])
+    slower = [{**BASELINE[0], "value": 115.0}, BASELINE[1]]
+    outcome = perf(influx, "compare", "--suite", "feed", str(results_file(tmp_path, slower)), branch="pr-7")
+    assert outcome.returncode == 1
+    assert "feed: 1 regression(s) beyond 10%" in outcome.stdout
+    (line,) = [line for line in outcome.stdout.splitlines() if line.startswith("feed p95")]
+    assert line.split()[-2:] == ["+15.0%", "REGRESSION"]
+
+
+def test_a_fifteen_percent_higher_throughput_passes(influx, tmp_path):
+    record_runs(influx, tmp_path, [BASELINE])
+    faster = [BASELINE[0], {**BASELINE[1], "value": 1150.0}]
+    outcome = perf(influx, "compare", "--suite", "feed", str(results_file(tmp_path, faster)), branch="pr-7")
+    assert outcome.returncode == 0, outcome.stdout
+    (line,) = [line for line in outcome.stdout.splitlines() if line.startswith("feed throughput")]
+    assert line.split()[-2:] == ["-15.0%", "improved"]
+
+
+def test_a_new_benchmark_is_reported_and_a_vanished_one_too(influx, tmp_path):
+    record_runs(influx, tmp_path, [BASELINE])
+    changed = [BASELINE[0], {"name": "feed cold start", "value": 900.0, "unit": "ms"}]
+    outcome = perf(
+        influx,
+        "compare",
+        "--suite",
+        "feed",
+        str(results_file(tmp_path, changed)),
+        "--format",
+        "markdown",
+        branch="pr-7",
+    )
+    assert outcome.returncode == 0, outcome.stdout
+    assert "| `feed cold start` | - | 900 ms | - | new |" in outcome.stdout
+    assert "| `feed throughput` | 1000 req/s | - | - | missing |" in outcome.stdout
+    assert outcome.stdout.startswith("### Performance: feed: 0 regression(s) beyond 10%")
+
+
+def test_the_baseline_is_the_median_of_the_last_five_runs_with_an_outlier(influx, tmp_path):
+    values = [100.0, 102.0, 98.0, 400.0, 101.0]  # one run on a noisy neighbour
+    record_runs(influx, tmp_path, [[{"name": "feed p95", "value": value, "unit": "ms"}] for value in values])
+    current = [{"name": "feed p95", "value": 108.0, "unit": "ms"}]
+    outcome = perf(influx, "compare", "--suite", "feed", str(results_file(tmp_path, current)), branch="pr-7")
+    assert outcome.returncode == 0, outcome.stdout
+    (line,) = [line for line in outcome.stdout.splitlines() if line.startswith("feed p95")]
+    assert "101 ms" in line, "median of 98, 100, 101, 102, 400"
+    assert line.split()[-2:] == ["+6.9%", "ok"]
+
+
+def test_only_main_branch_runs_make_the_baseline(influx, tmp_path):
+    record_runs(influx, tmp_path, [BASELINE])
+    slow_branch = perf(
+        influx, "record", "--suite", "feed", str(results_file(tmp_path, [{**BASELINE[0], "value": 500.0}])), branch="x"
+    )
+    assert slow_branch.returncode == 0
+    outcome = perf(influx, "compare", "--suite", "feed", str(results_file(tmp_path, BASELINE)), branch="pr-7")
+    assert outcome.returncode == 0, outcome.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            {"results": [{"name": "x", "value": "fast", "unit": "ms"}]},
+            "results[0].value: expected a number, got 'fast'",
+        ),
+        ({"results": [{"name": "x", "value": 1, "unit": "widgets"}]}, "results[0].unit: 'widgets' is neither a time"),
+        ({"results": [{"value": 1, "unit": "ms"}]}, "results[0].name: expected a non-empty string"),
+        ({"something": "else"}, "cannot tell the format"),
+    ],
+)
+def test_a_bad_results_file_is_exit_2_naming_the_file_and_the_field(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(content))
+    outcome = perf("http://127.0.0.1:9", "record", "--suite", "feed", str(path))
+    assert outcome.returncode == 2
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {path}: ")
+    assert message in lines[0]
+
+
+def test_a_server_that_is_down_is_exit_1_with_one_line(tmp_path):
+    outcome = perf(f"http://127.0.0.1:{_port()}", "record", "--suite", "feed", str(results_file(tmp_path, BASELINE)))
+    assert outcome.returncode == 1
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "is unreachable after 4 attempts" in lines[0]
+    assert "test-token-never-printed" not in outcome.stderr
+
+
+def test_a_missing_bucket_says_so(influx, tmp_path):
+    env_url = influx
+    outcome = subprocess.run(
+        [sys.executable, "-m", "novactl", "perf", "record", "--suite", "feed", str(results_file(tmp_path, BASELINE))],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "INFLUX_URL": env_url, "INFLUX_BUCKET": "nope", "PERF_BRANCH": "main"},
+        cwd=PROJECT_DIR,
+    )
+    assert outcome.returncode == 1
+    assert "has no bucket 'nope'" in outcome.stderr

@@ -1,0 +1,88 @@
+"""Results files: the native format and the importers for Criterion, hyperfine and k6."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from novactl.perf import Context, ResultsError, compare, line_protocol, load_results, threshold_value
+
+
+def write(path: Path, document) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_criterion_estimates_are_nanoseconds_named_after_their_folder(tmp_path):
+    path = write(
+        tmp_path / "criterion/feed_rank/new/estimates.json",
+        {"mean": {"point_estimate": 1520.5, "standard_error": 3.1}, "median": {"point_estimate": 1500.0}},
+    )
+    (result,) = load_results(path)
+    assert (result.name, result.value, result.unit, result.lower_is_better) == ("feed_rank", 1520.5, "ns", True)
+
+
+def test_hyperfine_means_are_seconds_per_command(tmp_path):
+    path = write(
+        tmp_path / "hyperfine.json",
+        {"results": [{"command": "nova-cli sync", "mean": 0.42, "stddev": 0.01, "median": 0.41}]},
+    )
+    (result,) = load_results(path)
+    assert (result.name, result.value, result.unit, result.lower_is_better) == ("nova-cli sync", 0.42, "s", True)
+
+
+def test_k6_summaries_give_latency_and_throughput(tmp_path):
+    path = write(
+        tmp_path / "k6.json",
+        {"metrics": {"http_req_duration": {"avg": 80.0, "p(95)": 190.0}, "http_reqs": {"count": 6000, "rate": 100.0}}},
+    )
+    results = {result.name: result for result in load_results(path)}
+    assert results["http_req_duration p95"].value == 190.0
+    assert results["http_reqs rate"].unit == "req/s"
+    assert results["http_reqs rate"].lower_is_better is False
+
+
+def test_the_native_format_takes_an_explicit_direction(tmp_path):
+    path = write(
+        tmp_path / "r.json", [{"name": "cache hit ratio", "value": 0.93, "unit": "ratio", "lowerIsBetter": False}]
+    )
+    (result,) = load_results(path)
+    assert result.lower_is_better is False
+
+
+def test_duplicate_names_are_refused(tmp_path):
+    path = write(
+        tmp_path / "r.json", [{"name": "a", "value": 1, "unit": "ms"}, {"name": "a", "value": 2, "unit": "ms"}]
+    )
+    with pytest.raises(ResultsError, match="name 'a' appears twice"):
+        load_results(path)
+
+
+def test_line_protocol_escapes_tags_and_keeps_the_commit_as_a_field():
+    (result,) = load_results_from([{"name": "render 13 services", "value": 5.5, "unit": "ms"}])
+    (line,) = line_protocol("render", [result], Context("proerror/nova-platform", "main", "ubuntu-24.04", "abc"), 1)
+    assert line == (
+        "benchmark,suite=render,name=render\\ 13\\ services,unit=ms,repository=proerror/nova-platform,"
+        'branch=main,runner=ubuntu-24.04 value=5.5,commit="abc" 1'
+    )
+
+
+def load_results_from(items):
+    with tempfile.TemporaryDirectory() as folder:
+        return load_results(write(Path(folder) / "r.json", items))
+
+
+def test_thresholds_and_verdicts():
+    assert threshold_value("10%") == pytest.approx(0.1)
+    assert threshold_value("0.25") == 0.25
+    with pytest.raises(ResultsError):
+        threshold_value("ten")
+    (slower,) = load_results_from([{"name": "a", "value": 111, "unit": "ms"}])
+    (verdict,) = compare([slower], {"a": (100.0, "ms")}, 0.1)
+    assert verdict.status == "REGRESSION"
+    (same,) = compare([slower], {"a": (105.0, "ms")}, 0.1)
+    assert same.status == "ok"
