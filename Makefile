@@ -6,10 +6,10 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 STACK ?= staging
 
-.PHONY: render test tools lint typecheck unit benchmark clean
+.PHONY: render test tools hooks hooks-check lint typecheck unit benchmark clean
 
-# promtool and amtool: the real Prometheus and Alertmanager tools, and shellcheck (actionlint
-# runs it on the workflows' scripts), from Debian's packages.
+# promtool and amtool: the real Prometheus and Alertmanager tools, shellcheck (actionlint
+# runs it on the workflows' scripts) and influxd (novactl perf's tests), from Debian's packages.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -28,23 +28,37 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 render: $(RUNTIME_STAMP)
 	$(BIN)/python -m novactl render $(STACK) --placeholder-secrets
 
-## test: set up .venv and the tools, then lint, type-check and run every test
-test: tools lint typecheck unit
+## test: set up .venv and the tools, then run every commit hook on every file (ruff, mypy,
+## actionlint, the stack files' checks) and every test
+test: tools hooks-check unit
+
+## hooks: install the commit hooks of .pre-commit-config.yaml into .git/hooks
+hooks: $(DEV_STAMP)
+	$(BIN)/pre-commit install
+
+## hooks-check: what `make test` and CI enforce: every hook on every file
+hooks-check: $(DEV_STAMP) tools
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 CRD_CHECK := tools/crd-check
 CRD_MODELS_STAMP := $(CRD_CHECK)/node_modules/.installed
 
-## tools: install promtool, amtool, shellcheck (Debian: prometheus, prometheus-alertmanager,
-## shellcheck), Node.js if missing, and the pinned CRD models of tools/crd-check
+## tools: install promtool, amtool, shellcheck and influxd (Debian: prometheus,
+## prometheus-alertmanager, shellcheck, influxdb; the tests start their own prometheus and
+## influxd on loopback ports and stop them), Node.js if missing, and the pinned CRD models of
+## tools/crd-check
 tools: $(CRD_MODELS_STAMP)
-	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v shellcheck >/dev/null; then \
-		echo "Installing promtool, amtool and shellcheck from Debian packages"; \
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v shellcheck >/dev/null \
+		|| ! command -v influxd >/dev/null; then \
+		echo "Installing promtool, amtool, shellcheck and influxd from Debian packages"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager shellcheck; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			prometheus prometheus-alertmanager shellcheck influxdb; \
 	fi
 	@promtool --version 2>&1 | head -n 1
 	@amtool --version 2>&1 | head -n 1
 	@shellcheck --version 2>&1 | sed -n 2p
+	@influxd version 2>&1 | head -n 1
 	@echo "node $$(node --version)"
 
 $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json

@@ -1,4 +1,4 @@
-"""`python -m novactl`: render, check, diff, switch, release and status, offline.
+"""`python -m novactl`: render, check, secrets, diff, switch, canary, release, perf and status, offline.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 """
@@ -23,7 +23,7 @@ from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
 from novactl.render import platform_config, render_stack, summary
-from novactl.stackfiles import StackError, load_stack_config
+from novactl.stackfiles import StackError, load_stack_config, plaintext_secrets, stack_from_argument
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -74,12 +74,22 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
-    report = run_check(project_dir, args.stack, progress=lambda line: print(f"... {line}", file=sys.stderr))
+    report = run_check(
+        project_dir, stack_from_argument(args.stack), progress=lambda line: print(f"... {line}", file=sys.stderr)
+    )
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print("\n".join(format_report(report)))
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def cmd_secrets(args: argparse.Namespace, project_dir: Path) -> int:
+    """Refuse plain-text secrets in stack files: fast, no render (the commit hook's check)."""
+    problems = [line for stack in args.stacks for line in plaintext_secrets(project_dir, stack_from_argument(stack))]
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace, project_dir: Path) -> int:
@@ -234,9 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="render STACK and run the policy pack's rules, kubernetes-validate, promtool and amtool"
     )
-    check.add_argument("stack")
+    check.add_argument("stack", help="a stack name, or its file (Pulumi.staging.yaml)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(handler=cmd_check)
+
+    secrets = commands.add_parser("secrets", help="refuse secret keys set in plain text in stack files (no render)")
+    secrets.add_argument("stacks", nargs="+", metavar="STACK", help="stack names or files (Pulumi.staging.yaml)")
+    secrets.set_defaults(handler=cmd_secrets)
 
     diff = commands.add_parser("diff", help="what the next `pulumi up` changes between git REF and the working tree")
     diff.add_argument("stack")

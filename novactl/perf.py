@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +118,16 @@ class Context:
             branch=environ.get("PERF_BRANCH")
             or environ.get("GITHUB_REF_NAME")
             or _git("rev-parse", "--abbrev-ref", "HEAD"),
-            runner=environ.get("PERF_RUNNER") or environ.get("RUNNER_NAME") or "local",
+            runner=environ.get("PERF_RUNNER") or _runner_class(environ),
             commit=environ.get("PERF_COMMIT") or environ.get("GITHUB_SHA") or _git("rev-parse", "HEAD"),
         )
+
+
+def _runner_class(environ: Mapping[str, str]) -> str:
+    """The kind of machine, not the machine: on Actions `github-hosted-linux-x64` (RUNNER_NAME
+    names one instance of a pool, and would split the history into series of one run)."""
+    parts = [environ.get(name, "") for name in ("RUNNER_ENVIRONMENT", "RUNNER_OS", "RUNNER_ARCH")]
+    return "-".join(part.lower() for part in parts if part) or "local"
 
 
 def _git(*args: str) -> str:
@@ -145,7 +152,12 @@ def lower_is_better(unit: str, explicit: Any, where: str) -> bool:
 
 
 def load_results(path: Path, file_format: str = "auto") -> list[Result]:
-    """The results in `path`, in the native format or one of the importers'."""
+    """The results in `path`, in the native format or one of the importers'; a folder is a
+    Criterion tree (`target/criterion`), a benchmark per `<group>/<bench>/new/estimates.json`."""
+    if path.is_dir():
+        if file_format not in ("auto", "criterion"):
+            raise ResultsError(f"{path}: a folder holds Criterion results; --input-format {file_format} needs a file")
+        return _unique(path, _criterion_tree(path))
     try:
         document = json.loads(path.read_text())
     except FileNotFoundError:
@@ -156,7 +168,10 @@ def load_results(path: Path, file_format: str = "auto") -> list[Result]:
     importers = {"native": _native, "criterion": _criterion, "hyperfine": _hyperfine, "k6": _k6}
     if kind not in importers:
         raise ResultsError(f"{path}: cannot tell the format; pass --format native|criterion|hyperfine|k6")
-    results = importers[kind](document, path)
+    return _unique(path, importers[kind](document, path))
+
+
+def _unique(path: Path, results: list[Result]) -> list[Result]:
     if not results:
         raise ResultsError(f"{path}: no results")
     names = [result.name for result in results]
@@ -211,6 +226,18 @@ def _criterion(document: Any, path: Path) -> list[Result]:
     except (KeyError, TypeError, ValueError):
         raise ResultsError(f"{path}: mean.point_estimate: expected a number (Criterion's estimates.json)") from None
     return [Result(name, value, "ns", True)]
+
+
+def _criterion_tree(folder: Path) -> list[Result]:
+    files = sorted(folder.rglob("new/estimates.json"))
+    if not files:
+        raise ResultsError(f"{folder}: no Criterion results (<bench>/new/estimates.json) under this folder")
+    # Named by their path under the folder (`group/bench`): two groups may share a bench name.
+    return [
+        replace(result, name=file.parent.parent.relative_to(folder).as_posix())
+        for file in files
+        for result in load_results(file, "criterion")
+    ]
 
 
 def _hyperfine(document: Any, path: Path) -> list[Result]:

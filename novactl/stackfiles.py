@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from components.config.secrets import SECRET_KEYS, service_secret_keys
+from components.config.stack import plain_text_secret
 
 SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
 """The secret keys a program reads, given the stack's values (keys without the namespace)."""
@@ -219,3 +220,28 @@ def _engine_string(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return json.dumps(value)
+
+
+def stack_from_argument(argument: str) -> str:
+    """A stack name, given as `staging` or as its file `Pulumi.staging.yaml` (any folder)."""
+    match = re.fullmatch(r"(?:.*/)?Pulumi\.([^/]+)\.yaml", argument)
+    return match.group(1) if match else argument
+
+
+def plaintext_secrets(project_dir: Path, stack: str) -> list[str]:
+    """The secret keys a stack file sets in plain text: each a one-line error.
+
+    Read from the file alone (no render), so a commit hook can run it on every stack file
+    in a second: the platform's own secret keys and every key a `secretEnv` names.
+    """
+    path = stack_file(project_dir, stack)
+    project = read_yaml(project_dir / "Pulumi.yaml").get("name")
+    values = read_yaml(path).get("config") or {}
+    if not isinstance(values, dict):
+        raise StackError(f"{path.name}: config: expected a mapping")
+    own = {str(key).removeprefix(f"{project}:"): value for key, value in values.items()}
+    return [
+        str(plain_text_secret(key, stack, path.name))
+        for key in platform_secret_keys(own)
+        if key in own and not (isinstance(own[key], dict) and set(own[key]) == {"secure"})
+    ]

@@ -123,11 +123,11 @@ def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Colle
         if f"{prefix}{key}" in secret_keys:
             raw[key] = SECRET_MARK
         elif key in SECRET_KEYS:
-            raise _plain_text_secret(key, stack, f"Pulumi.{stack}.yaml")
+            raise plain_text_secret(key, stack, f"Pulumi.{stack}.yaml")
     return raw
 
 
-def _plain_text_secret(key: str, stack: str, stack_file: str | None = None) -> ConfigError:
+def plain_text_secret(key: str, stack: str, stack_file: str | None = None) -> ConfigError:
     return ConfigError(
         key,
         "is in plain text in the stack file; remove that line and store it encrypted: "
@@ -195,7 +195,7 @@ def _check_service_secrets(spec: ServiceSpec, raw: Mapping[str, Any], stack: str
                 where, f"reads the secret {key}, which is not set: pulumi config set --secret {key} <value> -s {stack}"
             )
         if raw[key] != SECRET_MARK:
-            raise _plain_text_secret(key, stack)
+            raise plain_text_secret(key, stack)
 
 
 # Stacks where a service's IAM statement may not grant wildcards; elsewhere they are warned.

@@ -295,3 +295,24 @@ def test_the_benchmark_renders_its_generated_stack_and_writes_perf_results(tmp_p
         "per-resource cost spread",
     ]
     assert document["results"][0]["unit"] == "ms"
+
+
+def test_secrets_refuses_plain_text_secrets_without_printing_them(project_copy):
+    webhook = "https://hooks.slack.com/services/T000/B000/in-the-clear"
+    stack = project_copy / "Pulumi.staging.yaml"
+    stack.write_text(
+        stack.read_text() + f"  nova-platform:slackWebhookUrl: {webhook}\n  feedSigningKey: in-the-clear\n"
+    )
+    result = novactl("secrets", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "production", cwd=project_copy)
+    assert result.returncode == 1
+    assert "in-the-clear" not in result.stderr + result.stdout
+    assert result.stderr.splitlines() == [
+        f"error: Pulumi.staging.yaml: nova-platform:{key}: is in plain text in the stack file; remove that line "
+        f"and store it encrypted: pulumi config set --secret {key} <value> -s staging"
+        for key in ("slackWebhookUrl", "feedSigningKey")
+    ]
+
+
+def test_secrets_passes_the_stack_files_as_committed():
+    result = novactl("secrets", "dev", "staging", "production")
+    assert (result.returncode, result.stderr) == (0, "")

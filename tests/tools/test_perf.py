@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import PROJECT_DIR
 from tests.tools.conftest import run_tool
@@ -224,3 +225,72 @@ def test_a_missing_bucket_says_so(influx, tmp_path):
     )
     assert outcome.returncode == 1
     assert "has no bucket 'nope'" in outcome.stderr
+
+
+def baseline_job() -> dict[str, Any]:
+    document = yaml.safe_load((PROJECT_DIR / ".github/workflows/performance-baseline.yml").read_text())
+    job: dict[str, Any] = document["jobs"]["baseline"]
+    return job
+
+
+def workflow_step(name: str) -> str:
+    """The `run:` script of a step of performance-baseline.yml's baseline job."""
+    (step,) = [step for step in baseline_job()["steps"] if step.get("name") == name]
+    return str(step["run"])
+
+
+def test_the_workflow_records_on_main_then_fails_a_slower_pull_request_with_a_comment(influx, tmp_path):
+    """The baseline job's own scripts, as the runner runs them (bash -eo pipefail), in a
+    workspace laid out as the job lays it out: nova-platform/ and the results artifact in perf/."""
+    workspace = tmp_path / "workspace"
+    (workspace / "perf").mkdir(parents=True)
+    (workspace / "nova-platform").symlink_to(PROJECT_DIR)
+    summary = tmp_path / "summary.md"
+    job_env = {
+        **os.environ,
+        "SUITE": "feed",
+        "INPUT_FORMAT": "native",
+        "BASELINE_BRANCH": "main",
+        "INFLUX_URL": influx,
+        "INFLUX_BUCKET": "baselines",
+        "INFLUX_TOKEN": "test-token-never-printed",
+        "PERF_REPOSITORY": "proerror/nova",
+        "PERF_RUNNER": "ubuntu-24.04",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        # and the job's env that is not an expression
+        **{key: str(value) for key, value in baseline_job()["env"].items() if "${{" not in str(value)},
+    }
+
+    def step(name: str, results: list[dict[str, Any]], **env: str) -> subprocess.CompletedProcess[str]:
+        (workspace / "perf/results").write_text(json.dumps({"results": results}))
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", workflow_step(name)],
+            cwd=workspace,
+            env={**job_env, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    for commit in ("c1", "c2", "c3"):
+        recorded = step("Record the run", BASELINE, PERF_BRANCH="main", PERF_COMMIT=commit)
+        assert recorded.returncode == 0, recorded.stderr
+    slower = [{**BASELINE[0], "value": 130.0}, BASELINE[1]]
+    compared = step(
+        "Compare with the baseline",
+        slower,
+        PERF_BRANCH="feature",
+        PERF_COMMIT="feedbeef0123456789",
+        THRESHOLD="10%",
+        BASELINE_RUNS="5",
+        PR_NUMBER="42",
+    )
+    assert compared.returncode == 1, compared.stdout + compared.stderr
+    comment = (workspace / "payload/comment.md").read_text()
+    assert comment.startswith("## Benchmarks of feedbeef0123 against main\n\n### Performance: feed: 1 regression(s)")
+    assert "| `feed p95` | 100 ms | 130 ms | +30.0% | REGRESSION |" in comment
+    assert "median of the last 5 runs on main, threshold 10%" in comment
+    assert summary.read_text() == comment
+    assert (workspace / "payload/pr-number").read_text() == "42\n"
+    assert "test-token-never-printed" not in comment + compared.stdout + compared.stderr

@@ -37,7 +37,13 @@ def actionlint(folder: Path) -> subprocess.CompletedProcess[str]:
 
 def test_actionlint_passes_on_every_workflow():
     assert shutil.which("shellcheck"), "make tools installs shellcheck; actionlint checks run: scripts with it"
-    assert {path.name for path in WORKFLOWS} == {"preview.yml", "preview-comment.yml", "deploy.yml", "promote.yml"}
+    assert {path.name for path in WORKFLOWS} == {
+        "preview.yml",
+        "preview-comment.yml",
+        "deploy.yml",
+        "promote.yml",
+        "performance-baseline.yml",
+    }
     result = actionlint(PROJECT_DIR)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -110,11 +116,77 @@ def test_preview_runs_checks_and_diffs_for_every_stack_and_guards_the_real_previ
 
 def test_the_comment_workflow_never_runs_pull_request_code():
     document = load(PROJECT_DIR / ".github/workflows/preview-comment.yml")
-    assert document[True] == {"workflow_run": {"workflows": ["Preview"], "types": ["completed"]}}  # `on:`
+    names = {load(path)["name"]: path.name for path in WORKFLOWS}
+    # `on:`: the workflows that leave a comment, by the names they declare
+    assert document[True] == {
+        "workflow_run": {"workflows": ["Preview", "Performance baseline"], "types": ["completed"]}
+    }
+    assert names["Preview"] == "preview.yml"
+    assert names["Performance baseline"] == "performance-baseline.yml"
     steps = document["jobs"]["comment"]["steps"]
     assert not [step for step in steps if "checkout" in step.get("uses", "")]
     (sticky,) = [step for step in steps if step.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
-    assert sticky["with"]["header"] == "novactl-diff"
+    assert sticky["with"]["header"] == (
+        "${{ github.event.workflow_run.name == 'Preview' && 'novactl-diff' || 'performance-baseline' }}"
+    )
+    # The artifact each workflow uploads is the one the comment downloads.
+    (download,) = [step for step in steps if step.get("uses", "").startswith("actions/download-artifact@")]
+    for workflow, artifact in (("preview.yml", "pr-comment"), ("performance-baseline.yml", "pr-comment-performance")):
+        assert f"'{artifact}'" in download["with"]["name"]
+        assert artifact in [
+            uploaded["with"]["name"] for uploaded in artifacts(load(PROJECT_DIR / ".github/workflows" / workflow))
+        ]
+
+
+def artifacts(document: Any) -> list[dict[str, Any]]:
+    return [step for step in steps_of(document) if step.get("uses", "").startswith("actions/upload-artifact@")]
+
+
+def steps_of(document: Any) -> list[dict[str, Any]]:
+    return [step for job in document["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_performance_baseline_is_reusable_and_also_runs_here():
+    document = load(PROJECT_DIR / ".github/workflows/performance-baseline.yml")
+    triggers = document[True]
+    assert triggers["push"] == {"branches": ["main"]}
+    assert triggers["pull_request"] == {"branches": ["main"]}
+    inputs = triggers["workflow_call"]["inputs"]
+    assert {"suite", "command", "results", "threshold", "runner"} <= set(inputs)
+    assert all(inputs[name]["required"] for name in ("suite", "command", "results"))
+    assert inputs["threshold"]["default"] == "10%"
+    # This repository's own run: the render benchmark writes the file the results default names.
+    benchmark = document["jobs"]["benchmark"]
+    (run,) = [step for step in benchmark["steps"] if step.get("name") == "Run the benchmarks"]
+    command = run["env"]["COMMAND"]
+    assert "benchmarks/render.py --json perf-results.json" in command
+    (keep,) = [step for step in benchmark["steps"] if step.get("name") == "Keep the results"]
+    assert keep["env"]["RESULTS"] == "${{ inputs.results || 'perf-results.json' }}"
+
+
+def test_the_benchmark_never_runs_where_the_influx_token_is():
+    jobs = load(PROJECT_DIR / ".github/workflows/performance-baseline.yml")["jobs"]
+    benchmark, baseline = jobs["benchmark"], jobs["baseline"]
+    text = yaml.safe_dump(benchmark)
+    assert "secrets." not in text
+    assert "environment" not in benchmark
+    assert benchmark["permissions"] == {"contents": "read"}
+    # The token's job: novactl from a trusted checkout, and only the results artifact from the benchmark.
+    assert baseline["needs"] == "benchmark"
+    assert "INFLUX_TOKEN" not in baseline["env"]
+    (checkout,) = [step for step in baseline["steps"] if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["path"] == "nova-platform"
+    assert "head" not in checkout["with"]["ref"]
+    assert "base.sha" in checkout["with"]["ref"]
+    assert "COMMAND" not in yaml.safe_dump(baseline)
+    assert "inputs.command" not in yaml.safe_dump(baseline)
+    steps = {step.get("name"): step for step in baseline["steps"]}
+    assert steps["Record the run"]["if"].startswith("github.event_name == 'push'")
+    assert steps["Compare with the baseline"]["if"] == "github.event_name == 'pull_request'"
+    assert [name for name, step in steps.items() if "INFLUX_TOKEN" in step.get("env", {})] == [
+        "Record the run",
+        "Compare with the baseline",
+    ]
 
 
 def test_the_pulumi_action_uses_the_official_action_with_the_policy_pack():

@@ -86,3 +86,40 @@ def test_thresholds_and_verdicts():
     assert verdict.status == "REGRESSION"
     (same,) = compare([slower], {"a": (105.0, "ms")}, 0.1)
     assert same.status == "ok"
+
+
+def test_the_runner_tag_is_the_kind_of_machine_not_the_instance():
+    actions = {
+        "GITHUB_REPOSITORY": "nova-social/feed",
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_SHA": "abc123",
+        "RUNNER_NAME": "GitHub Actions 17",
+        "RUNNER_ENVIRONMENT": "github-hosted",
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+    }
+    context = Context.from_environment(actions)
+    assert (context.repository, context.branch, context.runner, context.commit) == (
+        "nova-social/feed",
+        "main",
+        "github-hosted-linux-x64",
+        "abc123",
+    )
+    assert Context.from_environment({**actions, "PERF_RUNNER": "bench-metal"}).runner == "bench-metal"
+
+
+def test_a_criterion_folder_gives_every_benchmark_by_its_path(tmp_path):
+    criterion = tmp_path / "target/criterion"
+    for group, bench, mean in (("feed", "rank", 1520.5), ("feed", "merge", 310.0), ("media", "rank", 88.0)):
+        write(criterion / group / bench / "new/estimates.json", {"mean": {"point_estimate": mean}})
+    write(criterion / "feed/rank/base/estimates.json", {"mean": {"point_estimate": 1.0}})  # the previous run
+    results = load_results(criterion)
+    assert [(result.name, result.value, result.unit) for result in results] == [
+        ("feed/merge", 310.0, "ns"),
+        ("feed/rank", 1520.5, "ns"),
+        ("media/rank", 88.0, "ns"),
+    ]
+    with pytest.raises(ResultsError, match=r"criterion: a folder holds Criterion results; --input-format k6"):
+        load_results(criterion, "k6")
+    with pytest.raises(ResultsError, match=r"no Criterion results"):
+        load_results(tmp_path / "target/criterion/feed/rank/base")
