@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components import conventions
-from components.config.fields import ConfigError, describe, mapping, reject_unknown, string
+from components.config.fields import ConfigError, describe, mapping, objects, reject_unknown, string
 
 # `service:Action`, with `*` wildcards inside the action part (IAM's own grammar).
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
@@ -47,13 +47,8 @@ def wildcards(actions: tuple[str, ...] | list[str], resources: tuple[str, ...] |
 
 def iam_statements(value: Any, key: str) -> tuple[IamStatement, ...]:
     """`aws.statements`: a list of `{actions, resources, conditions}` (Allow)."""
-    if not isinstance(value, list) or not value:
-        raise ConfigError(key, f"expected a list of {{actions, resources}}, got {describe(value)}")
     statements = []
-    for index, item in enumerate(value):
-        where = f"{key}[{index}]"
-        raw = mapping(item, where, "an object {actions, resources, conditions}")
-        reject_unknown(raw, ("actions", "resources", "conditions"), where)
+    for where, raw in objects(value, key, ("actions", "resources", "conditions"), non_empty=True):
         actions = _strings(raw.get("actions"), f"{where}.actions")
         for action in actions:
             if action != "*" and not _ACTION.match(action):

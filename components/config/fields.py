@@ -51,6 +51,22 @@ def mapping(value: Any, key: str, expected: str = "an object") -> Mapping[str, A
     return value
 
 
+def objects(
+    value: Any, key: str, fields: tuple[str, ...], *, non_empty: bool = False
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """A list of objects with only `fields`: each with its key (`key[index]`) for errors."""
+    shape = "{" + ", ".join(fields) + "}"
+    if not isinstance(value, list) or (non_empty and not value):
+        raise ConfigError(key, f"expected a {'non-empty ' if non_empty else ''}list of {shape}, got {describe(value)}")
+    items = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        raw = mapping(item, where, f"an object {shape}")
+        reject_unknown(raw, fields, where)
+        items.append((where, raw))
+    return items
+
+
 def string(value: Any, key: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(key, f"expected a non-empty string, got {describe(value)}")

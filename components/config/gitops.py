@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from components.config.fields import (
     https_url,
     mapping,
     namespace_name,
+    objects,
     reject_unknown,
     string,
 )
@@ -74,18 +74,13 @@ def parse_gitops(raw: Any, stack: str, secrets: set[str] | frozenset[str] = froz
 
 
 def _cluster_resources(raw: Any) -> tuple[ClusterResource, ...]:
-    key = "gitops.clusterResources"
-    if not isinstance(raw, list):
-        raise ConfigError(key, "expected a list of {group, kind}")
     resources = []
-    for index, item in enumerate(raw):
-        entry: Mapping[str, Any] = mapping(item, f"{key}[{index}]", "an object {group, kind}")
-        reject_unknown(entry, ("group", "kind"), f"{key}[{index}]")
+    for where, entry in objects(raw, "gitops.clusterResources", ("group", "kind")):
         group = entry.get("group", "")
         if not isinstance(group, str):
-            raise ConfigError(f"{key}[{index}].group", f'expected a string ("" is the core group), got {group!r}')
-        kind = string(entry.get("kind"), f"{key}[{index}].kind")
+            raise ConfigError(f"{where}.group", f'expected a string ("" is the core group), got {group!r}')
+        kind = string(entry.get("kind"), f"{where}.kind")
         if kind == "*" or group == "*":
-            raise ConfigError(f"{key}[{index}]", "wildcards are not allowed: list each cluster-scoped kind")
+            raise ConfigError(where, "wildcards are not allowed: list each cluster-scoped kind")
         resources.append(ClusterResource(group, kind))
     return tuple(resources)

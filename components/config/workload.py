@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components import conventions
-from components.config.fields import ConfigError, boolean, describe, mapping, reject_unknown, string
+from components.config.fields import ConfigError, boolean, describe, mapping, objects, reject_unknown, string
 from components.conventions import COLORS, Color
 
 # POSIX names (letters, digits, underscore; not starting with a digit): every shell and
@@ -63,13 +63,8 @@ def env_name(name: Any, key: str) -> str:
 
 def env_sources(value: Any, key: str) -> list[dict[str, Any]]:
     """`envFrom`: a list of `{configMap: NAME}` or `{secret: NAME}`, each with `optional`."""
-    if not isinstance(value, list):
-        raise ConfigError(key, f"expected a list of {{configMap: NAME}} or {{secret: NAME}}, got {describe(value)}")
     sources = []
-    for index, item in enumerate(value):
-        where = f"{key}[{index}]"
-        raw = mapping(item, where, "an object {configMap: NAME} or {secret: NAME}")
-        reject_unknown(raw, ("configMap", "secret", "optional"), where)
+    for where, raw in objects(value, key, ("configMap", "secret", "optional")):
         kinds = [kind for kind in ("configMap", "secret") if kind in raw]
         if len(kinds) != 1:
             raise ConfigError(where, "needs exactly one of configMap or secret")
