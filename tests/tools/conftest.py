@@ -32,10 +32,46 @@ def written(rendered, tmp_path_factory) -> dict[str, RenderResult]:
     return {stack: rendered[stack].write(tmp_path_factory.mktemp(stack)) for stack in STACKS}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_ports(count: int = 1) -> list[int]:
+    """Distinct free loopback ports: all held open until each is known, so none repeats."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+def start_server(command: list[str], ready_url: str, log: Path, seconds: float = 60) -> subprocess.Popen[bytes]:
+    """Start a server, its output in `log`, and wait until `ready_url` answers 2xx. A server
+    that exits fails the test at once with the end of its log, not after the timeout."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            pytest.fail(f"{command[0]} exited with {process.returncode}: " + " | ".join(tail))
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as response:
+                if 200 <= response.status < 300:
+                    return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(process)
+    pytest.fail(f"{command[0]} did not answer {ready_url} within {seconds:g} s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 PrometheusStarter = Callable[..., str]
@@ -52,29 +88,19 @@ def prometheus(tmp_path: Path) -> Iterator[PrometheusStarter]:
     def start(config: dict[str, Any], data: Path | None = None) -> str:
         config_file = tmp_path / "prometheus.yml"
         config_file.write_text(yaml.safe_dump(config))
-        port = _free_port()
+        (port,) = free_ports()
         command = [
             "prometheus",
             f"--config.file={config_file}",
             f"--storage.tsdb.path={data or tmp_path / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
         ]
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
-                    if response.status == 200:
-                        return url
-            except OSError:
-                pass
-            time.sleep(0.2)
-        pytest.fail("prometheus did not become ready within 60 s")
+        processes.append(start_server(command, f"{url}/-/ready", tmp_path / f"prometheus-{len(processes)}.log"))
+        return url
 
     try:
         yield start
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_server(process)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,20 +16,14 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT_DIR
-from tests.tools.conftest import run_tool
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.tools.conftest import free_ports, run_tool, start_server, stop_server
 
 
 @pytest.fixture
 def influx(tmp_path: Path) -> Iterator[str]:
     """influxd with a `baselines` database; its URL."""
     run_tool("influxd", "influxdb", "version")
-    http, rpc = _port(), _port()
+    http, rpc = free_ports(2)
     config = tmp_path / "influxdb.conf"
     config.write_text(
         f"""reporting-disabled = true
@@ -49,26 +41,14 @@ bind-address = "127.0.0.1:{rpc}"
   store-enabled = false
 """
     )
-    process = subprocess.Popen(
-        ["influxd", "-config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     url = f"http://127.0.0.1:{http}"
+    process = start_server(["influxd", "-config", str(config)], f"{url}/ping", tmp_path / "influxd.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/ping", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("influxd did not start within 30 s")
-                time.sleep(0.2)
         create = urllib.request.Request(f"{url}/query?q=CREATE+DATABASE+baselines", method="POST")
         urllib.request.urlopen(create, timeout=5)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
 
 
 def results_file(tmp_path: Path, results: list[dict[str, Any]], name: str = "results.json") -> Path:
@@ -205,7 +185,9 @@ def test_a_bad_results_file_is_exit_2_naming_the_file_and_the_field(tmp_path, co
 
 
 def test_a_server_that_is_down_is_exit_1_with_one_line(tmp_path):
-    outcome = perf(f"http://127.0.0.1:{_port()}", "record", "--suite", "feed", str(results_file(tmp_path, BASELINE)))
+    outcome = perf(
+        f"http://127.0.0.1:{free_ports()[0]}", "record", "--suite", "feed", str(results_file(tmp_path, BASELINE))
+    )
     assert outcome.returncode == 1
     lines = outcome.stderr.strip().splitlines()
     assert len(lines) == 1
