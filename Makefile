@@ -32,8 +32,9 @@ render: $(RUNTIME_STAMP)
 ## actionlint, the stack files' checks) and every test
 test: tools hooks-check unit
 
-## hooks: install the commit hooks of .pre-commit-config.yaml into .git/hooks
-hooks: $(DEV_STAMP)
+## hooks: install the commit hooks of .pre-commit-config.yaml into .git/hooks (with the tools
+## that `novactl check` runs)
+hooks: $(DEV_STAMP) tools
 	$(BIN)/pre-commit install
 
 ## hooks-check: what `make test` and CI enforce: every hook on every file
