@@ -6,7 +6,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 STACK ?= staging
 
-.PHONY: render test tools hooks hooks-check lint typecheck unit benchmark clean
+.PHONY: render test tools hooks hooks-check unit benchmark clean
 
 # promtool and amtool: the real Prometheus and Alertmanager tools, shellcheck (actionlint
 # runs it on the workflows' scripts) and influxd (novactl perf's tests), from Debian's packages.
@@ -70,13 +70,6 @@ $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
 	fi
 	npm ci --prefix $(CRD_CHECK) --no-audit --no-fund --loglevel=error
 	@touch $@
-
-lint: $(DEV_STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-
-typecheck: $(DEV_STAMP)
-	$(BIN)/mypy
 
 unit: $(DEV_STAMP) tools
 	$(BIN)/pytest

@@ -70,7 +70,7 @@ def switch(
     project_dir: Path, stack: str, services: list[str] | None, color_name: str, dry_run: bool = False
 ) -> EditResult:
     """Make `color` the active colour of `services` (None: every service)."""
-    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    platform = declared_platform(project_dir, stack)
     specs = [_find_service(platform, name) for name in services] if services else list(platform.services)
     key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
     color = _colour(stack, key, color_name)
@@ -119,7 +119,7 @@ def canary(
 ) -> EditResult:
     """Put the idle colour into live traffic beside the active one with `pods` pods (or take
     it back out with `abort`): the canary state is `services.<name>.canary` in the stack file."""
-    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    platform = declared_platform(project_dir, stack)
     spec = _find_service(platform, service)
     idle = other_color(spec.active)
     editor = StackFileEditor(stack_file(project_dir, stack))
@@ -145,7 +145,7 @@ def canary(
 
 def colour_running(project_dir: Path, stack: str, service: str, tag: str) -> Color:
     """The colour of `service` whose tag is `tag` (what `switch --to-tag` switches to)."""
-    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    platform = declared_platform(project_dir, stack)
     spec = _find_service(platform, service)
     for color, colour_tag in spec.tags.items():
         if colour_tag == str(tag):
@@ -165,7 +165,7 @@ def release(
 ) -> EditResult:
     """Put `tag` (default: the live tag) and the live colour's `colorEnv` with `env` over it on
     the inactive colour of `service` (step 1 of a blue/green release, of code or of config)."""
-    platform = platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
+    platform = declared_platform(project_dir, stack)
     spec = _find_service(platform, service)
     target = other_color(spec.active)
     if spec.idle == "scale-to-zero":
@@ -179,17 +179,18 @@ def release(
     # The released colour runs the live colour's config, with the given changes on top.
     new_env = {**spec.color_env.get(spec.active, {}), **(env or {})}
     current_env = dict(spec.color_env.get(target, {}))
-    if spec.tags.get(target) == new_tag and current_env == new_env:
+    env_changed = current_env != new_env
+    if spec.tags.get(target) == new_tag and not env_changed:
         return EditResult([f"{spec.name}: {target} already runs {new_tag} with that config"], [], written=False)
     editor = StackFileEditor(stack_file(project_dir, stack))
     editor.set_path(SERVICES_KEY, [spec.name, "tags", target], new_tag, quoted=True)
-    if current_env != new_env:
+    if env_changed:
         editor.set_path(SERVICES_KEY, [spec.name, "colorEnv", target], quoted_map(new_env))
     previous = spec.tags.get(target, "nothing (idle)")
     messages = [
         f"{spec.name}: {target} {previous} -> {new_tag}; {spec.active} keeps serving {spec.tags[spec.active]}",
     ]
-    if current_env != new_env:
+    if env_changed:
         shown = ", ".join(f"{name}={value}" for name, value in sorted(new_env.items())) or "none"
         messages.append(f"{spec.name}: {target} variables (colorEnv.{target}): {shown}")
     messages.append(
@@ -197,6 +198,11 @@ def release(
         f"then novactl switch {stack} {spec.name} {target}"
     )
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def declared_platform(project_dir: Path, stack: str) -> PlatformConfig:
+    """The stack's validated config as its files declare it (secrets need not be set)."""
+    return platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
 
 
 def status_document(platform: PlatformConfig) -> dict[str, Any]:

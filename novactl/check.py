@@ -16,12 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from components.conventions import KUBERNETES_VERSION
 from novactl.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.engine import Recording
-from novactl.render import Rendered, RenderResult, render_stack
+from novactl.render import Rendered, RenderResult, manifest_path, render_stack
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
 
@@ -84,15 +82,16 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
     )
     with tempfile.TemporaryDirectory(prefix=f"novactl-check-{report.stack}-") as folder:
         written = rendered.write(Path(folder))
-        report.checks.extend(_tool_checks(written, progress))
+        report.checks.extend(_tool_checks(rendered, written, progress))
     return report
 
 
-def _tool_checks(written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+    # The manifests as rendered in memory (what the files hold), by their path under manifests/.
+    documents = {manifest_path(item): item for item in rendered.manifests()}
+    custom = {str(path): doc for path, doc in documents.items() if is_custom_resource(doc)}
     manifests_dir = written.out_dir / "manifests"
-    documents = {path: yaml.safe_load(path.read_text()) for path in written.manifests}
-    custom = {str(path.relative_to(manifests_dir)): doc for path, doc in documents.items() if is_custom_resource(doc)}
-    built_in = [str(path) for path, doc in documents.items() if not is_custom_resource(doc)]
+    built_in = [str(manifests_dir / path) for path, doc in documents.items() if not is_custom_resource(doc)]
     validator = Path(sys.executable).with_name("kubernetes-validate")
     validate = [str(validator) if validator.exists() else "kubernetes-validate", "--strict"]
     validate += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *built_in]

@@ -22,8 +22,8 @@ from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
-from novactl.render import platform_config, render_stack, summary
-from novactl.stackfiles import StackError, load_stack_config, plaintext_secrets, stack_from_argument
+from novactl.render import render_stack, summary
+from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -180,7 +180,7 @@ def cmd_perf_compare(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
-    platform = platform_config(load_stack_config(project_dir, args.stack, placeholder_secrets=True))
+    platform = bluegreen.declared_platform(project_dir, args.stack)
     if args.json:
         print(json.dumps(bluegreen.status_document(platform), indent=2))
         return EXIT_OK
@@ -195,25 +195,24 @@ def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
 def _add_perf_commands(commands: Any) -> None:
     perf_parser = commands.add_parser("perf", help="benchmark results into InfluxDB, and against their baseline")
     perf_commands = perf_parser.add_subparsers(dest="perf_command", required=True)
-    for name, handler, help_text in (
-        ("record", cmd_perf_record, "write one run's results (measurement benchmark)"),
-        ("compare", cmd_perf_compare, "compare a run against the median of the last main-branch runs"),
-    ):
-        command = perf_commands.add_parser(name, help=help_text)
-        command.add_argument("--suite", required=True, help="the suite the results belong to")
-        command.add_argument("results", help="the results file (docs/performance.md)")
-        command.add_argument(
-            "--input-format",
-            choices=["auto", "native", "criterion", "hyperfine", "k6"],
-            default="auto",
-            help="of RESULTS",
-        )
-        command.set_defaults(handler=handler)
-        if name == "compare":
-            command.add_argument("--threshold", default="10%", help="worse by more than this fails (default 10%%)")
-            command.add_argument("--baseline-runs", type=int, default=5, help="runs whose median is the baseline")
-            command.add_argument("--baseline-branch", default="main", help="the branch baselines come from")
-            command.add_argument("--format", choices=["text", "markdown"], default="text", help="the table's format")
+    results = argparse.ArgumentParser(add_help=False)  # what both subcommands read
+    results.add_argument("--suite", required=True, help="the suite the results belong to")
+    results.add_argument("results", help="the results file (docs/performance.md)")
+    results.add_argument(
+        "--input-format", choices=["auto", "native", "criterion", "hyperfine", "k6"], default="auto", help="of RESULTS"
+    )
+    record = perf_commands.add_parser(
+        "record", parents=[results], help="write one run's results (measurement benchmark)"
+    )
+    record.set_defaults(handler=cmd_perf_record)
+    compare = perf_commands.add_parser(
+        "compare", parents=[results], help="compare a run against the median of the last main-branch runs"
+    )
+    compare.add_argument("--threshold", default="10%", help="worse by more than this fails (default 10%%)")
+    compare.add_argument("--baseline-runs", type=int, default=5, help="runs whose median is the baseline")
+    compare.add_argument("--baseline-branch", default="main", help="the branch baselines come from")
+    compare.add_argument("--format", choices=["text", "markdown"], default="text", help="the table's format")
+    compare.set_defaults(handler=cmd_perf_compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,6 +43,11 @@ class StackConfig:
     secret_keys: set[str] = field(default_factory=set)
     secret_values: set[str] = field(default_factory=set)  # to scrub from every output
 
+    def own_values(self) -> dict[str, Any]:
+        """The project's keys without their namespace (`services`, not `nova-platform:services`)."""
+        prefix = f"{self.project}:"
+        return {key.removeprefix(prefix): value for key, value in self.values.items() if key.startswith(prefix)}
+
     def engine_config(self) -> dict[str, str]:
         """The config as the engine serialises it: strings, objects as JSON."""
         return {key: _engine_string(value) for key, value in self.values.items()}
@@ -65,9 +70,14 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     the last one win in silence.
     """
     try:
-        source = path.read_text() if text is None else text
-        _refuse_duplicate_keys(path, yaml.compose(source, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(source)
+        loader = yaml.SafeLoader(path.read_text() if text is None else text)
+        try:
+            # One parse: the node tree is checked for duplicates, then turned into data.
+            node = loader.get_single_node()
+            _refuse_duplicate_keys(path, node)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except FileNotFoundError:
         raise StackError(f"{path.name}: file not found in {path.parent}") from None
     except yaml.YAMLError as error:
@@ -141,9 +151,7 @@ def load_stack_config(
     for assignment in secret_overrides or []:
         _apply_override(config, assignment, secret=True)
     if placeholder_secrets:
-        prefix = f"{project}:"
-        own = {key.removeprefix(prefix): value for key, value in config.values.items() if key.startswith(prefix)}
-        for key in secret_keys(own):
+        for key in secret_keys(config.own_values()):
             full_key = _qualify(project, key)
             if full_key not in config.values:
                 config.values[full_key] = _placeholder(config, full_key)
@@ -229,19 +237,16 @@ def stack_from_argument(argument: str) -> str:
 
 
 def plaintext_secrets(project_dir: Path, stack: str) -> list[str]:
-    """The secret keys a stack file sets in plain text: each a one-line error.
+    """The secret keys a stack sets in plain text: each a one-line error.
 
-    Read from the file alone (no render), so a commit hook can run it on every stack file
-    in a second: the platform's own secret keys and every key a `secretEnv` names.
+    From the config files alone (no render), so a commit hook can run it on every stack file
+    in a second: the platform's own secret keys and every key a `secretEnv` names. A `secure:`
+    value is what load_stack_config records as secret.
     """
-    path = stack_file(project_dir, stack)
-    project = read_yaml(project_dir / "Pulumi.yaml").get("name")
-    values = read_yaml(path).get("config") or {}
-    if not isinstance(values, dict):
-        raise StackError(f"{path.name}: config: expected a mapping")
-    own = {str(key).removeprefix(f"{project}:"): value for key, value in values.items()}
-    return [
-        str(plain_text_secret(key, stack, path.name))
-        for key in platform_secret_keys(own)
-        if key in own and not (isinstance(own[key], dict) and set(own[key]) == {"secure"})
+    config = load_stack_config(project_dir, stack)
+    plain = [
+        key
+        for key in platform_secret_keys(config.own_values())
+        if (full_key := _qualify(config.project, key)) in config.values and full_key not in config.secret_keys
     ]
+    return [str(plain_text_secret(key, stack, stack_file(project_dir, stack).name)) for key in plain]

@@ -8,12 +8,10 @@ or slows. It does not switch back by itself: the promote workflow does (docs/del
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from components import conventions
-from components.builders import Manifest
+from components.builders import Manifest, spec_hash
 from components.builders.bluegreen import colour_labels, restricted_container_security
 from components.config.fields import duration_seconds
 from components.config.services import ServiceSpec
@@ -114,7 +112,7 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
             },
         },
     }
-    digest = hashlib.sha256(json.dumps(job_spec, sort_keys=True).encode()).hexdigest()[: conventions.SMOKE_HASH_LENGTH]
+    digest = spec_hash(job_spec)
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",

@@ -9,12 +9,10 @@ The blue/green invariants live here, so unit tests pin them down without an engi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from components import conventions
-from components.builders import Manifest
+from components.builders import Manifest, spec_hash
 from components.builders.tracing import Telemetry, otel_environment
 from components.config.services import ProbeSpec, ServiceSpec
 from components.conventions import Color
@@ -260,7 +258,7 @@ def _config_digest(spec: ServiceSpec, color: Color) -> str:
         "command": spec.command,
         "args": spec.args,
     }
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[: conventions.SMOKE_HASH_LENGTH]
+    return spec_hash(config)
 
 
 def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) -> Manifest:
@@ -321,7 +319,7 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) 
             },
         },
     }
-    digest = hashlib.sha256(json.dumps(job_spec, sort_keys=True).encode()).hexdigest()[: conventions.SMOKE_HASH_LENGTH]
+    digest = spec_hash(job_spec)
     name = f"{target}-smoke-{digest}"
     return {
         "apiVersion": "batch/v1",
