@@ -8,10 +8,13 @@ ships it as a ConfigMap). It queries the stack's Prometheus for one colour of on
 - the 5xx ratio, against `--max-error-ratio`;
 - the p95 latency from the request histogram, against `--max-p95-seconds`.
 
-A breach fails at once. No requests at the end of the window fail too: no data is never a
-pass. Exit codes: 0 passed, 1 breached or no data, 2 Prometheus could not be asked. The last
-line printed is the verdict, one line, as `pulumi up` shows it. With `--report-only` (the
-service's `analysis.enabled: false`) the verdict is printed and the exit code is 0.
+A breach fails at once. At the end of the window, no data is never a pass, for either
+condition: no requests to the colour fail, and requests without a latency histogram fail.
+One case is not a failure: a service that no colour has served a request in `--history`
+(a service nobody calls yet) has nothing to judge, and the verdict says SKIP, not PASS.
+Exit codes: 0 passed or skipped, 1 breached or no data, 2 Prometheus could not be asked. The
+last line printed is the verdict, one line, as `pulumi up` shows it. With `--report-only`
+(the service's `analysis.enabled: false`) the verdict is printed and the exit code is 0.
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ class Sample:
     p95_seconds: float | None
 
 
-def _selector(args: argparse.Namespace, extra: str = "") -> str:
-    labels = f'namespace="{args.namespace}", service="{args.service}", color="{args.color}"'
+def _selector(args: argparse.Namespace, extra: str = "", *, any_color: bool = False) -> str:
+    labels = f'namespace="{args.namespace}", service="{args.service}"'
+    if not any_color:
+        labels += f', color="{args.color}"'
     return "{" + labels + extra + "}"
 
 
@@ -81,6 +86,12 @@ def _percent(ratio: float) -> str:
     return f"{ratio * 100:.2f}%"
 
 
+def never_served(args: argparse.Namespace) -> bool:
+    """Whether no colour of the service has served a request in `--history`."""
+    served = _query(args, f"sum(increase(http_requests_total{_selector(args, any_color=True)}[{args.history}]))")
+    return not served
+
+
 def verdict(args: argparse.Namespace, sample: Sample, final: bool) -> tuple[int, str] | None:
     """(exit code, line) when the sample decides the analysis; None to keep watching."""
     who = f"{args.service} {args.color}"
@@ -94,11 +105,20 @@ def verdict(args: argparse.Namespace, sample: Sample, final: bool) -> tuple[int,
     if not final:
         return None
     if sample.error_ratio is None:
+        if never_served(args):
+            return PASSED, (
+                f"SKIP {who}: no colour of {args.service} has served a request in {args.history}, "
+                f"so there is nothing to judge (not a pass)"
+            )
         return FAILED, f"FAIL {who}: no requests seen {window} (no data is never a pass)"
-    latency = f"p95 {sample.p95_seconds:.3f}s" if sample.p95_seconds is not None else "p95 no data"
+    if sample.p95_seconds is None:
+        return FAILED, (
+            f"FAIL {who}: requests seen but no latency histogram (http_request_duration_seconds_bucket) "
+            f"{window} (no data is never a pass)"
+        )
     return PASSED, (
         f"PASS {who}: error ratio {_percent(sample.error_ratio)} <= {_percent(args.max_error_ratio)}, "
-        f"{latency} <= {args.max_p95_seconds:g}s {window}"
+        f"p95 {sample.p95_seconds:.3f}s <= {args.max_p95_seconds:g}s {window}"
     )
 
 
@@ -135,6 +155,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-error-ratio", type=float, required=True, help="0.05 is 5%% of requests")
     parser.add_argument("--max-p95-seconds", type=float, required=True)
     parser.add_argument("--timeout", type=float, default=10, help="seconds for one query")
+    parser.add_argument(
+        "--history", default="7d", help="a Prometheus duration: a service no colour served in it is skipped"
+    )
     parser.add_argument("--report-only", action="store_true", help="print the verdict, always exit 0")
     return parser.parse_args(argv)
 

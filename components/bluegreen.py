@@ -75,12 +75,14 @@ class BlueGreenService(pulumi.ComponentResource):
             build.active_service(spec, namespace),
             pulumi.ResourceOptions(parent=self, depends_on=[*args.after, *gates[spec.active]]),
         )
-        # Watches the colour that has just taken traffic; `pulumi up` fails when it errs or slows.
-        register(
-            f"{spec.name}-analysis",
-            analysis.analysis_job(spec, config),
-            pulumi.ResourceOptions(parent=self, depends_on=[*args.after, self.active_service]),
-        )
+        if spec.analysed:
+            # Watches the colour that has just taken traffic; `pulumi up` fails when it errs or
+            # slows. A first deployment has no traffic to judge and no colour to fall back to.
+            register(
+                f"{spec.name}-analysis",
+                analysis.analysis_job(spec, config),
+                pulumi.ResourceOptions(parent=self, depends_on=[*args.after, self.active_service]),
+            )
         if spec.ingress is not None:
             register(
                 spec.name,

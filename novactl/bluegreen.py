@@ -167,7 +167,7 @@ def release(
     the inactive colour of `service` (step 1 of a blue/green release, of code or of config)."""
     platform = declared_platform(project_dir, stack)
     spec = _find_service(platform, service)
-    target = other_color(spec.active)
+    target = release_target(stack, spec)
     if spec.idle == "scale-to-zero":
         raise _stack_error(
             stack,
@@ -198,6 +198,22 @@ def release(
         f"then novactl switch {stack} {spec.name} {target}"
     )
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def release_target(stack: str, spec: ServiceSpec) -> Color:
+    """The colour a release (of a tag or of config) goes to: the idle one, and only while it
+    takes no live traffic. During a canary it does, so a release there is refused: nothing
+    that serves live traffic may restart under a release (docs/blue-green.md#states)."""
+    target = other_color(spec.active)
+    if target in spec.serving_colors:
+        raise _stack_error(
+            stack,
+            f"services.{spec.name}.canary",
+            f"{target} is a canary taking live traffic, so a release there would restart pods that serve "
+            f"users; finish it (novactl switch {stack} {spec.name} {target}) or abort it "
+            f"(novactl canary {stack} {spec.name} --abort) first",
+        )
+    return target
 
 
 def declared_platform(project_dir: Path, stack: str) -> PlatformConfig:

@@ -127,9 +127,10 @@ LIVE_RESTART = "LIVE colour: its pods restart in a rolling update; see docs/blue
 
 
 def live_deployments(rendered: Rendered) -> set[str]:
-    """The Deployments taking traffic after the change: each service's active colour."""
+    """The Deployments taking traffic after the change: each service's active colour, and
+    its canary colour during a canary."""
     services = platform_config(rendered.config).services
-    return {conventions.colour_name(spec.name, spec.active) for spec in services}
+    return {conventions.colour_name(spec.name, color) for spec in services for color in spec.serving_colors}
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -127,6 +127,20 @@ class ServiceSpec:
         """The colours that have a tag, in blue, green order."""
         return tuple(color for color in COLORS if color in self.tags)
 
+    @property
+    def serving_colors(self) -> tuple[Color, ...]:
+        """The colours live traffic reaches: the active one, and the idle one during a canary.
+        A release may touch none of them (novactl refuses; novactl diff flags a restart)."""
+        if self.canary_pods is None:
+            return (self.active,)
+        return tuple(color for color in COLORS if color in self.tags)
+
+    @property
+    def analysed(self) -> bool:
+        """Whether an analysis Job watches the service: once it has two deployed colours, so
+        that traffic can move between them (a switch or a canary), never on its first deployment."""
+        return len(self.deployed_colors) == len(COLORS)
+
     def is_scaled_to_zero(self, color: Color) -> bool:
         """Whether `color` runs no pods: it is the inactive colour under `idle: scale-to-zero`."""
         return color != self.active and self.idle == "scale-to-zero"

@@ -316,3 +316,17 @@ def test_secrets_refuses_plain_text_secrets_without_printing_them(project_copy):
 def test_secrets_passes_the_stack_files_as_committed():
     result = novactl("secrets", "dev", "staging", "production")
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_release_onto_a_running_canary_is_refused_and_says_how_to_end_it(project_copy):
+    assert novactl("canary", "staging", "feed-service", cwd=project_copy).returncode == 0
+    before = (project_copy / "Pulumi.staging.yaml").read_text()
+    for extra in ([], ["--env", "FEATURE_X=on"]):
+        result = novactl("release", "staging", "feed-service", "2.5.0", *extra, cwd=project_copy)
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            "error: Pulumi.staging.yaml: nova-platform:services.feed-service.canary: blue is a canary taking live "
+            "traffic, so a release there would restart pods that serve users; finish it (novactl switch staging "
+            "feed-service blue) or abort it (novactl canary staging feed-service --abort) first"
+        )
+    assert (project_copy / "Pulumi.staging.yaml").read_text() == before

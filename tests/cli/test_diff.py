@@ -228,3 +228,29 @@ def test_a_shared_env_change_is_marked_as_restarting_the_live_colour(repo):
     assert idle["notes"] == [], "the idle colour restarts unseen"
     text = run(repo, "diff", "staging", "--base", "main").stdout
     assert "! LIVE colour: its pods restart in a rolling update" in text
+
+
+def test_a_release_onto_a_running_canary_is_flagged_as_a_live_restart(repo):
+    # novactl refuses this release; a hand edit of the stack file is still shown for what it is.
+    assert run(repo, "canary", "staging", "feed-service").returncode == 0
+    git(repo, "commit", "--quiet", "-am", "canary")
+    edit(repo, "staging", 'blue: "2.3.0"', 'blue: "2.5.0"')
+    document = diff(repo, "staging")
+    (deployment,) = [c for c in by_action(document, "update") if c["name"] == "feed-service-blue"]
+    assert any("LIVE colour" in note for note in deployment["notes"])
+    markdown = run(repo, "diff", "staging", "--base", "main", "--format", "markdown").stdout
+    assert "`feed-service-blue` **(live colour restarts)**" in markdown
+
+
+def test_a_new_service_gets_no_analysis_job_until_it_has_a_second_colour(repo):
+    edit(
+        repo,
+        "dev",
+        "  nova-platform:services:\n",
+        '  nova-platform:services:\n    wallet-service:\n      active: blue\n      tags:\n        blue: "0.1.0"\n',
+    )
+    created = {change["name"] for change in by_action(diff(repo), "create")}
+    assert "wallet-service-blue-smoke" in created
+    assert "wallet-service-analysis" not in created
+    edit(repo, "dev", 'blue: "0.1.0"\n', 'blue: "0.1.0"\n        green: "0.2.0"\n')
+    assert "wallet-service-analysis" in {change["name"] for change in by_action(diff(repo), "create")}

@@ -26,15 +26,17 @@ def _labels(color: str, **extra: str) -> str:
     return "{" + ",".join(f'{key}="{value}"' for key, value in labels.items()) + "}"
 
 
-def openmetrics(color: str, ok_per_second: float, errors_per_second: float, slow: bool) -> str:
+def openmetrics(color: str, ok_per_second: float, errors_per_second: float, slow: bool, histogram: bool = True) -> str:
     """Counters and a latency histogram of one colour: every request in the 0.1-0.25s bucket,
-    or with `slow` in the 1-2.5s bucket."""
+    or with `slow` in the 1-2.5s bucket (no histogram at all without `histogram`)."""
     now = int(time.time())
     times = [now - MINUTES * 60 + step * STEP for step in range(MINUTES * 60 // STEP + 1)]
     lines = ["# TYPE http_requests counter"]
     for status, rate in (("200", ok_per_second), ("500", errors_per_second)):
         for index, at in enumerate(times):
             lines.append(f"http_requests_total{_labels(color, status=status)} {rate * STEP * index} {at}")
+    if not histogram:
+        return "\n".join([*lines, "# EOF", ""])
     lines.append("# TYPE http_request_duration_seconds histogram")
     total = ok_per_second + errors_per_second
     first = "1" if slow else "0.1"
@@ -147,4 +149,22 @@ def test_report_only_prints_the_failure_and_exits_zero(serve):
     assert analyse(url, "green", "--report-only") == (
         0,
         "FAIL feed-service green: error ratio 10.00% > 5.00% over 0s (report only: analysis.enabled is false)",
+    )
+
+
+def test_requests_without_a_latency_histogram_are_never_a_pass(serve):
+    url = serve(openmetrics("green", 99, 1, slow=False, histogram=False))
+    assert analyse(url, "green") == (
+        1,
+        "FAIL feed-service green: requests seen but no latency histogram (http_request_duration_seconds_bucket) "
+        "over 0s (no data is never a pass)",
+    )
+
+
+def test_a_service_no_colour_has_ever_served_is_skipped_not_passed(serve):
+    url = serve(openmetrics("blue", 99, 1, slow=False).replace(SERVICE, "other-service"))
+    assert analyse(url, "green") == (
+        0,
+        "SKIP feed-service green: no colour of feed-service has served a request in 7d, "
+        "so there is nothing to judge (not a pass)",
     )
