@@ -104,6 +104,11 @@ def verdict(args: argparse.Namespace, sample: Sample, final: bool) -> tuple[int,
         return FAILED, f"FAIL {who}: p95 {sample.p95_seconds:.3f}s > {args.max_p95_seconds:g}s {window}"
     if not final:
         return None
+    return _final_verdict(args, sample, who, window)
+
+
+def _final_verdict(args: argparse.Namespace, sample: Sample, who: str, window: str) -> tuple[int, str]:
+    """The verdict at the end of the window, with no breach seen: no data is never a pass."""
     if sample.error_ratio is None:
         if never_served(args):
             return PASSED, (
