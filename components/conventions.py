@@ -57,8 +57,7 @@ ARGOCD_RELEASE: Final = "argocd"
 LOKI_RELEASE: Final = "loki"  # -> Service loki-gateway (Alloy, the collector, Grafana)
 ALLOY_RELEASE: Final = "alloy"
 TEMPO_RELEASE: Final = "tempo"  # -> Service tempo (the collector, Grafana)
-OTEL_GATEWAY_RELEASE: Final = "otel-gateway"  # -> Service otel-gateway (applications, the node agent)
-OTEL_AGENT_RELEASE: Final = "otel-agent"
+OTEL_GATEWAY_RELEASE: Final = "otel-gateway"  # -> Service otel-gateway (every service sends OTLP here)
 INFLUXDB_RELEASE: Final = "influxdb"
 
 

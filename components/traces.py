@@ -8,14 +8,14 @@ from components import conventions, helm
 from components.aws_identity import ClusterIdentity
 from components.builders import aws as policies
 from components.builders import tracing as build
-from components.builders.core import PodSecurity, namespace
+from components.builders.core import namespace
 from components.config.stack import PlatformConfig
 from components.manifests import register
 from components.object_store import workload_store
 
 
 class Traces(pulumi.ComponentResource):
-    """Tempo, the collector gateway, and with `tracing.nodeAgent` a collector on every node."""
+    """Tempo and the collector gateway, which every service sends OTLP to directly."""
 
     def __init__(
         self,
@@ -27,9 +27,9 @@ class Traces(pulumi.ComponentResource):
         super().__init__("nova:platform:Traces", name, None, opts)
         spec = config.tracing
         assert spec is not None
-        # The node agent listens on host ports, which 'baseline' refuses.
-        security: PodSecurity = "privileged" if spec.node_agent else "baseline"
-        ns = register(spec.namespace, namespace(spec.namespace, security), pulumi.ResourceOptions(parent=self))
+        # No host ports, host paths or host namespaces here; 'baseline' (not 'restricted') because
+        # the charts' pods do not all set a seccomp profile and drop every capability.
+        ns = register(spec.namespace, namespace(spec.namespace, "baseline"), pulumi.ResourceOptions(parent=self))
         store = workload_store(
             "tempo",
             config,
@@ -52,19 +52,11 @@ class Traces(pulumi.ComponentResource):
                 "(no Prometheus of ours to remote-write to)",
                 self,
             )
-        gateway = helm.release(
+        helm.release(
             conventions.OTEL_GATEWAY_RELEASE,
             "opentelemetry-collector",
             spec.namespace,
             build.gateway_values(config, spec, logs=config.logging is not None),
             pulumi.ResourceOptions(parent=self, depends_on=[ns, tempo]),
         )
-        if spec.node_agent:
-            helm.release(
-                conventions.OTEL_AGENT_RELEASE,
-                "opentelemetry-collector",
-                spec.namespace,
-                build.agent_values(spec),
-                pulumi.ResourceOptions(parent=self, depends_on=[ns, gateway]),
-            )
         self.register_outputs({"namespace": spec.namespace, "otlpEndpoint": build.gateway_endpoint(spec)})

@@ -14,6 +14,7 @@ from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
 from novactl.render import Rendered, render_stack
+from novactl.stackedit import StackFileEditor
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "production")
@@ -104,8 +105,17 @@ EXISTING_OPERATOR = (
 
 
 def render_with_existing_operator(*overrides: str) -> Rendered:
-    """Staging rendered for a cluster that brings its own Prometheus operator."""
-    return render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[*EXISTING_OPERATOR, *overrides])
+    """Staging rendered for a cluster that brings its own Prometheus operator (whose volumes
+    are not ours to size: the stack's monitoring.storage goes)."""
+    editor = StackFileEditor(PROJECT_DIR / "Pulumi.staging.yaml")
+    editor.delete_path("nova-platform:monitoring", ["storage"])
+    return render_stack(
+        PROJECT_DIR,
+        "staging",
+        stack_text=editor.text(),
+        placeholder_secrets=True,
+        overrides=[*EXISTING_OPERATOR, *overrides],
+    )
 
 
 @pytest.fixture

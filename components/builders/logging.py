@@ -24,6 +24,19 @@ CHART_MODES = {"SingleBinary": "Monolithic", "SimpleScalable": "SimpleScalable"}
 # Log labels shared with the services' metrics (builders/scrape.py), so logs, metrics and
 # traces join on the same `service` and `color`.
 LOG_SERVICE_LABELS = {"service": conventions.LABEL_NAME, "color": conventions.LABEL_COLOR}
+# Every label Alloy puts on a log stream -> the pod field it comes from (docs/metrics.md#logs).
+# Keyed by the label written, so two labels can read one field but no label is written twice.
+LOG_LABELS = {
+    "namespace": "__meta_kubernetes_namespace",
+    "pod": "__meta_kubernetes_pod_name",
+    "container": "__meta_kubernetes_pod_container_name",
+    "app": conventions.pod_label_meta(conventions.LABEL_NAME),
+    **{target: conventions.pod_label_meta(label) for target, label in LOG_SERVICE_LABELS.items()},
+}
+# Where Alloy keeps its state, the read position in each log file among it: a hostPath, so a
+# restarted or upgraded Alloy resumes where the last one stopped instead of re-sending every
+# log on the node (the chart's default, /tmp/alloy, dies with the pod).
+ALLOY_STATE_DIR = "/var/lib/alloy"
 
 
 def loki_query_url(spec: LoggingSpec) -> str:
@@ -95,9 +108,10 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
         "write": {"replicas": 0} if single else {"replicas": 3, **claims},
         "read": {"replicas": 0} if single else {"replicas": 2},
         "backend": {"replicas": 0} if single else {"replicas": 2, **claims},
-        # memcached caches are sized for large installs (GBs each); worth it only when scaled out.
-        "chunksCache": {"enabled": not single},
-        "resultsCache": {"enabled": not single},
+        # memcached caches, worth it only when scaled out; sized by the stack, not the chart's
+        # default (8 GiB of cache a pod).
+        "chunksCache": {"enabled": not single, "allocatedMemory": spec.chunks_cache_mb},
+        "resultsCache": {"enabled": not single, "allocatedMemory": spec.results_cache_mb},
         "minio": {"enabled": False},
         # The Helm test image is tagged `latest`; the canary is a test aid. Neither runs here.
         "test": {"enabled": False},
@@ -111,16 +125,9 @@ def alloy_config(config: PlatformConfig, spec: LoggingSpec) -> str:
     Reads /var/log/pods on the node (alloy.mounts.varlog); the chart sets `HOSTNAME` from
     spec.nodeName (templates/containers/_agent.yaml), so each Alloy tails only its own node.
     """
-    relabel = {
-        "__meta_kubernetes_namespace": "namespace",
-        "__meta_kubernetes_pod_name": "pod",
-        "__meta_kubernetes_pod_container_name": "container",
-        conventions.pod_label_meta(conventions.LABEL_NAME): "app",
-        **{conventions.pod_label_meta(label): target for target, label in LOG_SERVICE_LABELS.items()},
-    }
     rules = "\n".join(
         f'  rule {{\n    source_labels = ["{source}"]\n    target_label  = "{target}"\n  }}'
-        for source, target in relabel.items()
+        for target, source in LOG_LABELS.items()
     )
     return f"""discovery.kubernetes "pods" {{
   role = "pod"
@@ -167,12 +174,20 @@ loki.write "loki" {{
 
 
 def alloy_values(config: PlatformConfig, spec: LoggingSpec) -> dict[str, Any]:
-    """Alloy as a DaemonSet with the pipeline above and the node's /var/log mounted read-only."""
+    """Alloy as a DaemonSet with the pipeline above, the node's /var/log mounted read-only,
+    and its state (the file positions) on the node, so that a restart re-sends nothing."""
     return {
-        "controller": {"type": "daemonset"},
+        "controller": {
+            "type": "daemonset",
+            "volumes": {
+                "extra": [{"name": "state", "hostPath": {"path": ALLOY_STATE_DIR, "type": "DirectoryOrCreate"}}]
+            },
+        },
         "alloy": {
             "configMap": {"create": True, "content": alloy_config(config, spec)},
-            "mounts": {"varlog": True},
+            "mounts": {"varlog": True, "extra": [{"name": "state", "mountPath": ALLOY_STATE_DIR}]},
+            # The chart passes it to `alloy run --storage.path` (alloy chart values.yaml).
+            "storagePath": f"{ALLOY_STATE_DIR}/data",
             "enableReporting": False,
         },
     }

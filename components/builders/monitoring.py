@@ -3,7 +3,8 @@
 Value keys are the chart's (prometheus-community/helm-charts, charts/kube-prometheus-stack,
 values.yaml): defaultRules.disabled, alertmanager.alertmanagerSpec.{useExistingSecret,
 configSecret,secrets}, prometheus.prometheusSpec.externalLabels, grafana.sidecar.dashboards,
-grafana.admin.existingSecret (the grafana subchart's).
+grafana.admin.existingSecret (the grafana subchart's), prometheus.prometheusSpec.{retention,
+retentionSize,storageSpec.volumeClaimTemplate} and alertmanager.alertmanagerSpec.storage.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from components.builders.alertmanager import CONFIG_SECRET, RECEIVERS_SECRET
 from components.builders.core import secret
 from components.builders.logging import loki_query_url
 from components.builders.tracing import tempo_query_url
+from components.config.monitoring import PROMETHEUS_VOLUME_SHARE, MonitoringStorage
+from components.config.quantities import parse_quantity
+from components.config.slo import SLO_WINDOW_DAYS
 from components.config.stack import PlatformConfig
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
@@ -24,11 +28,31 @@ GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
 
 # Chart rules that our own alerts replace; left on, one incident would page twice.
 DUPLICATED_DEFAULT_RULES = ("KubePodCrashLooping", "KubePersistentVolumeFillingUp")
+# Days kept beyond the longest SLO window, so the 30-day rules see whole windows after an outage
+# of the scraper, and a postmortem can look at the days before one.
+RETENTION_MARGIN_DAYS = 7
+RETENTION_DAYS = SLO_WINDOW_DAYS + RETENTION_MARGIN_DAYS
+
+
+def volume_claim(size: str, storage: MonitoringStorage) -> dict[str, Any]:
+    """A volumeClaimTemplate for one of the operator's StatefulSets."""
+    spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+    if storage.storage_class is not None:
+        spec["storageClassName"] = storage.storage_class
+    return {"volumeClaimTemplate": {"spec": spec}}
+
+
+def retention_size(storage: MonitoringStorage) -> str:
+    """Prometheus's size cap, a share of its volume (Prometheus's GB are powers of 2)."""
+    gib = int(float(parse_quantity(storage.prometheus)) * PROMETHEUS_VOLUME_SHARE / 2**30)
+    return f"{gib}GB"
 
 
 def chart_values(config: PlatformConfig) -> dict[str, Any]:
     """Values for kube-prometheus-stack: our Alertmanager config, our rules, Grafana sidecar,
     and with logging or tracing on, Grafana's Loki and Tempo data sources."""
+    storage = config.monitoring.storage
+    assert storage is not None, "install: true always has storage"
     values: dict[str, Any] = {
         "defaultRules": {"disabled": dict.fromkeys(DUPLICATED_DEFAULT_RULES, True)},
         "prometheus": {
@@ -42,6 +66,10 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
                 "podMonitorNamespaceSelector": {},
                 # The OpenTelemetry collector remote-writes application metrics (/api/v1/write).
                 "enableRemoteWriteReceiver": config.tracing is not None,
+                # The 30-day SLO rules need 30 days of samples, kept across pod moves.
+                "retention": f"{RETENTION_DAYS}d",
+                "retentionSize": retention_size(storage),
+                "storageSpec": volume_claim(storage.prometheus, storage),
             }
         },
         "alertmanager": {
@@ -50,6 +78,8 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
                 "configSecret": CONFIG_SECRET,
                 # Mounted at /etc/alertmanager/secrets/<name>/, where the config's *_file point.
                 "secrets": [RECEIVERS_SECRET] if config.monitoring.notifications == "required" else [],
+                # Silences and the notification log survive a restart.
+                "storage": volume_claim(storage.alertmanager, storage),
             }
         },
         "grafana": {

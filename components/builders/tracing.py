@@ -123,19 +123,6 @@ def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None
     }
 
 
-def _collector_common(replicas: int | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "image": {"repository": COLLECTOR_IMAGE},  # the chart ships no default image
-        "command": {"name": COLLECTOR_COMMAND},
-        # Only OTLP comes in: close the chart's default Jaeger and Zipkin ports.
-        "ports": {name: {"enabled": False} for name in ("jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")},
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
-    }
-    if replicas is not None:
-        values["replicaCount"] = replicas
-    return values
-
-
 def _processors() -> dict[str, Any]:
     return {
         # Refuse data before the pod runs out of memory (limit below the 512Mi container limit).
@@ -192,7 +179,12 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
         }
         pipelines["metrics"] = {"receivers": ["otlp"], "processors": processors, "exporters": ["prometheusremotewrite"]}
     return {
-        **_collector_common(spec.gateway_replicas),
+        "image": {"repository": COLLECTOR_IMAGE},  # the chart ships no default image
+        "command": {"name": COLLECTOR_COMMAND},
+        # Only OTLP comes in: close the chart's default Jaeger and Zipkin ports.
+        "ports": {name: {"enabled": False} for name in ("jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin")},
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+        "replicaCount": spec.gateway_replicas,
         "mode": "deployment",
         "fullnameOverride": conventions.OTEL_GATEWAY_RELEASE,
         "clusterRole": {"create": True, "rules": _READ_ONLY_RULES},
@@ -203,27 +195,5 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
             "processors": _processors(),
             "exporters": exporters,
             "service": {"pipelines": pipelines},
-        },
-    }
-
-
-def agent_values(spec: TracingSpec) -> dict[str, Any]:
-    """The optional node agent: a DaemonSet taking OTLP on each node and forwarding it to the gateway."""
-    forward = ["otlp_grpc/gateway"]
-    processors = ["memory_limiter", "batch"]
-    return {
-        **_collector_common(),
-        "mode": "daemonset",
-        "fullnameOverride": conventions.OTEL_AGENT_RELEASE,
-        "config": {
-            "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
-            "processors": {key: value for key, value in _processors().items() if key in processors},
-            "exporters": {"otlp_grpc/gateway": {"endpoint": gateway_endpoint(spec), "tls": {"insecure": True}}},
-            "service": {
-                "pipelines": {
-                    signal: {"receivers": ["otlp"], "processors": processors, "exporters": forward}
-                    for signal in ("traces", "logs", "metrics")
-                }
-            },
         },
     }

@@ -11,13 +11,16 @@ from components.config.fields import (
     ConfigError,
     boolean,
     choice,
+    dns_label,
     duration,
     https_url,
     mapping,
     namespace_name,
+    quantity,
     reject_unknown,
     string,
 )
+from components.config.quantities import parse_quantity
 
 Notifications = Literal["required", "off"]
 NOTIFICATIONS: tuple[Notifications, ...] = ("required", "off")
@@ -37,6 +40,15 @@ class AlertThresholds:
 
 
 @dataclass(frozen=True)
+class MonitoringStorage:
+    """Persistent volumes of the installed Prometheus and Alertmanager."""
+
+    prometheus: str  # holds the TSDB: the SLOs' 30 days and a margin
+    alertmanager: str  # holds silences and the notification log across restarts
+    storage_class: str | None = None  # None: the cluster's default StorageClass
+
+
+@dataclass(frozen=True)
 class MonitoringSpec:
     """How this stack monitors and alerts."""
 
@@ -52,6 +64,7 @@ class MonitoringSpec:
     thresholds: AlertThresholds
     runbook_base_url: str
     slo_budget_alert: float  # fraction of an SLO's 30-day error budget spent that raises a warning
+    storage: MonitoringStorage | None = None  # None with install: false (not ours to size)
 
 
 _DEFAULT_THRESHOLDS = {
@@ -74,7 +87,13 @@ _KEYS = (
     "thresholds",
     "runbookBaseUrl",
     "sloBudgetAlert",
+    "storage",
 )
+_DEFAULT_STORAGE = {"prometheus": "50Gi", "alertmanager": "1Gi"}
+# Prometheus is given a size cap of this share of its volume, so a busy week ages data out
+# instead of filling the disk (which stops ingestion).
+PROMETHEUS_VOLUME_SHARE = 0.8
+_MIN_PROMETHEUS_VOLUME = 2 * 2**30
 
 
 def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
@@ -115,6 +134,28 @@ def parse_monitoring(raw: Any, secrets: set[str], stack: str) -> MonitoringSpec:
         thresholds=_thresholds(block.get("thresholds", {})),
         runbook_base_url=https_url(block.get("runbookBaseUrl", _DEFAULT_RUNBOOKS), "monitoring.runbookBaseUrl"),
         slo_budget_alert=_fraction(block.get("sloBudgetAlert", 0.5), "monitoring.sloBudgetAlert"),
+        storage=_storage(block.get("storage"), install),
+    )
+
+
+def _storage(raw: Any, install: bool) -> MonitoringStorage | None:
+    key = "monitoring.storage"
+    if not install:
+        if raw is not None:
+            raise ConfigError(key, "only with install: true; a Prometheus of your own keeps its own volumes")
+        return None
+    block = mapping(raw if raw is not None else {}, key)
+    reject_unknown(block, ("prometheus", "alertmanager", "storageClass"), key)
+    sizes = {name: quantity(block.get(name, size), f"{key}.{name}") for name, size in _DEFAULT_STORAGE.items()}
+    if parse_quantity(sizes["prometheus"]) < _MIN_PROMETHEUS_VOLUME:
+        raise ConfigError(
+            f"{key}.prometheus", f"{sizes['prometheus']!r} is too small for 30 days of SLO data; 2Gi at least"
+        )
+    storage_class = block.get("storageClass")
+    return MonitoringStorage(
+        prometheus=sizes["prometheus"],
+        alertmanager=sizes["alertmanager"],
+        storage_class=None if storage_class is None else dns_label(storage_class, f"{key}.storageClass"),
     )
 
 

@@ -30,14 +30,28 @@ class LoggingSpec:
     mode: LokiMode  # the chart's deploymentMode
     retention_days: int  # the compactor deletes older logs; S3 expires chunks a day later
     storage_size: str  # persistent volume of each stateful Loki pod
+    chunks_cache_mb: int = 1024  # memcached -m of the chunks cache (SimpleScalable only)
+    results_cache_mb: int = 256  # memcached -m of the results cache (SimpleScalable only)
+
+    def cache_memory_requests(self) -> dict[str, int]:
+        """Bytes of memory each Loki cache pod requests (none in SingleBinary, which runs none).
+
+        The loki chart's memcached StatefulSets request (and are limited to) 1.2 x
+        allocatedMemory MiB when no resources are given
+        (charts/loki/templates/memcached/_memcached-statefulset.tpl): its default of 8192 asks
+        for about 9.6 GiB per cache pod.
+        """
+        if self.mode == "SingleBinary":
+            return {}
+        sizes = {"chunksCache": self.chunks_cache_mb, "resultsCache": self.results_cache_mb}
+        return {name: round(size * 1.2) * 2**20 for name, size in sizes.items()}
 
 
 @dataclass(frozen=True)
 class TracingSpec:
-    """The OpenTelemetry collector gateway (and optional node agent) and Tempo."""
+    """The OpenTelemetry collector gateway and Tempo."""
 
     namespace: str
-    node_agent: bool  # a collector DaemonSet that forwards each node's telemetry to the gateway
     gateway_replicas: int
     retention_days: int
     storage_size: str
@@ -64,9 +78,12 @@ def _enabled(raw: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any] | Non
     return block if boolean(block.get("enabled", False), f"{name}.enabled") else None
 
 
+_CACHE_KEYS = ("chunksCacheMB", "resultsCacheMB")
+
+
 def parse_logging(raw: Any) -> LoggingSpec | None:
     """Validate `logging`; None when it is absent or `enabled: false`."""
-    block = _enabled(raw, "logging", ("namespace", "mode", "retentionDays", "storageSize"))
+    block = _enabled(raw, "logging", ("namespace", "mode", "retentionDays", "storageSize", *_CACHE_KEYS))
     if block is None:
         return None
     return LoggingSpec(
@@ -74,18 +91,25 @@ def parse_logging(raw: Any) -> LoggingSpec | None:
         mode=choice(block.get("mode", "SingleBinary"), "logging.mode", LOKI_MODES),
         retention_days=integer(block.get("retentionDays", 31), "logging.retentionDays", 1, 3650),
         storage_size=quantity(block.get("storageSize", "10Gi"), "logging.storageSize"),
+        chunks_cache_mb=integer(block.get("chunksCacheMB", 1024), "logging.chunksCacheMB", 64, 65536),
+        results_cache_mb=integer(block.get("resultsCacheMB", 256), "logging.resultsCacheMB", 64, 65536),
     )
 
 
 def parse_tracing(raw: Any, stack: str) -> TracingSpec | None:
     """Validate `tracing`; None when it is absent or `enabled: false`."""
-    keys = ("namespace", "nodeAgent", "gatewayReplicas", "retentionDays", "storageSize", "sampleRatio")
+    if isinstance(raw, dict) and "nodeAgent" in raw:
+        raise ConfigError(
+            "tracing.nodeAgent",
+            "the node agent is gone: services send OTLP straight to the gateway, which is what lets "
+            "k8s_attributes name their pods (docs/platform.md#traces); remove the key",
+        )
+    keys = ("namespace", "gatewayReplicas", "retentionDays", "storageSize", "sampleRatio")
     block = _enabled(raw, "tracing", keys)
     if block is None:
         return None
     return TracingSpec(
         namespace=namespace_name(block.get("namespace", "tracing"), "tracing.namespace"),
-        node_agent=boolean(block.get("nodeAgent", False), "tracing.nodeAgent"),
         gateway_replicas=integer(block.get("gatewayReplicas", 1), "tracing.gatewayReplicas", 1, 20),
         retention_days=integer(block.get("retentionDays", 14), "tracing.retentionDays", 1, 3650),
         storage_size=quantity(block.get("storageSize", "10Gi"), "tracing.storageSize"),

@@ -23,6 +23,7 @@ from components.config.fields import (
     namespace_name,
     pinned_image,
     present,
+    quantity,
     registry,
     reject_unknown,
     required,
@@ -38,8 +39,12 @@ from components.config.observability import (
     parse_performance,
     parse_tracing,
 )
+from components.config.quantities import parse_quantity
 from components.config.secrets import SECRET_KEYS, service_secret_keys
 from components.config.services import ServiceSpec, parse_service, service_settings
+
+# m5.large / m6i.large: 8 GiB, about 7.2 GiB allocatable once the kubelet's reserve is taken.
+DEFAULT_NODE_MEMORY = "7Gi"
 
 Cloud = Literal["aws", "local"]
 CLOUDS: tuple[Cloud, ...] = ("aws", "local")
@@ -63,6 +68,7 @@ class PlatformConfig:
     performance: PerformanceSpec | None = None
     aws: AwsSpec | None = None  # set exactly when cloud is aws
     network: NetworkSpec | None = None  # None: no NetworkPolicies (networkPolicy.enabled: false)
+    node_memory: str = DEFAULT_NODE_MEMORY  # allocatable memory of one node: no pod may ask for more
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -86,7 +92,16 @@ OBJECT_KEYS = (
     "networkPolicy",
 )
 """The keys whose values are objects (the engine hands them over as JSON)."""
-TOP_LEVEL_KEYS = ("namespace", "cloud", "clusterName", "imageRegistry", "smokeTestImage", *OBJECT_KEYS, *SECRET_KEYS)
+TOP_LEVEL_KEYS = (
+    "namespace",
+    "cloud",
+    "clusterName",
+    "imageRegistry",
+    "smokeTestImage",
+    "nodeMemory",
+    *OBJECT_KEYS,
+    *SECRET_KEYS,
+)
 AWS_REGION_KEY = "aws:region"
 """The AWS provider's region, the one key from outside our namespace the program reads."""
 SECRET_MARK = "[secret]"
@@ -179,9 +194,37 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         performance=parse_performance(raw.get("performance"), secrets, stack),
         aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
         network=parse_network(raw.get("networkPolicy")),
+        node_memory=quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"),
     )
     _distinct_namespaces(config)
+    _fits_a_node(config)
     return config
+
+
+def memory_requests(config: PlatformConfig) -> dict[str, tuple[str, int]]:
+    """What asks the scheduler for memory, as config sets it: key -> (what, bytes requested)."""
+    requests = {
+        f"services.{spec.name}.resources.memory": (spec.name, int(parse_quantity(spec.resources.memory)))
+        for spec in config.services
+    }
+    if config.logging is not None:
+        for name, amount in config.logging.cache_memory_requests().items():
+            key = f"logging.{name.removesuffix('Cache')}CacheMB"
+            requests[key] = (f"Loki's {name} pods", amount)
+    return requests
+
+
+def _fits_a_node(config: PlatformConfig) -> None:
+    """No pod asks for more memory than one node has: it would never be scheduled, and a Helm
+    release (atomic) would roll the whole install back after its timeout."""
+    node = int(parse_quantity(config.node_memory))
+    for key, (what, amount) in memory_requests(config).items():
+        if amount > node:
+            raise ConfigError(
+                key,
+                f"{what} would request {amount / 2**30:.1f} GiB of memory, more than a node has "
+                f"(nodeMemory {config.node_memory}); lower it or set nodeMemory to the nodes' allocatable memory",
+            )
 
 
 def _check_service_secrets(spec: ServiceSpec, raw: Mapping[str, Any], stack: str) -> None:

@@ -7,13 +7,16 @@ import logging
 import re
 from typing import Any
 
+import pulumi
 import pytest
 
 from components import conventions
 from components.builders import gitops
+from components.config.quantities import parse_quantity
+from components.config.slo import SLO_WINDOW_DAYS
 from novactl import check
 from novactl.engine import Recording, Registration
-from novactl.render import render_stack
+from novactl.render import platform_config, render_stack
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
@@ -56,7 +59,6 @@ def test_release_names_are_the_ones_other_objects_address(rendered):
         conventions.ALLOY_RELEASE,
         conventions.TEMPO_RELEASE,
         conventions.OTEL_GATEWAY_RELEASE,
-        conventions.OTEL_AGENT_RELEASE,
         conventions.INFLUXDB_RELEASE,
     }
 
@@ -408,25 +410,58 @@ def test_a_gateway_without_a_remote_write_target_deletes_the_charts_metrics_pipe
     assert pipelines["traces"]["exporters"] == ["otlp_grpc/tempo"]
 
 
-def test_only_production_runs_the_node_agent(rendered):
-    assert "otel-agent" not in releases(rendered["staging"].recording)
-    agent = values(rendered["production"].recording, "otel-agent")
-    assert agent["mode"] == "daemonset"
-    exporters = agent["config"]["exporters"]
-    assert exporters == {
-        "otlp_grpc/gateway": {"endpoint": "otel-gateway.tracing.svc.cluster.local:4317", "tls": {"insecure": True}}
-    }
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_stack_runs_a_node_agent_and_tracing_is_not_privileged(rendered, stack):
+    # Services send OTLP to the gateway Service; nothing listens on host ports.
+    collectors = [
+        name
+        for name, release in releases(rendered[stack].recording).items()
+        if release.inputs["chart"] == "opentelemetry-collector"
+    ]
+    assert collectors == [conventions.OTEL_GATEWAY_RELEASE]
+    namespaces = 0
+    for document in rendered[stack].manifests():
+        if document["kind"] == "Namespace" and document["metadata"]["name"] == "tracing":
+            assert document["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
+            namespaces += 1
+    assert namespaces == 1
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_alloy_ships_every_nodes_pod_logs_to_loki(rendered, stack):
     alloy = values(rendered[stack].recording, "alloy")
-    assert alloy["controller"] == {"type": "daemonset"}
-    assert alloy["alloy"]["mounts"] == {"varlog": True}
+    assert alloy["controller"]["type"] == "daemonset"
+    assert alloy["alloy"]["mounts"]["varlog"] is True
     content = alloy["alloy"]["configMap"]["content"]
     assert 'url = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push"' in content
     assert '"/var/log/pods/*$1/*.log"' in content
     assert f'cluster = "nova-{stack}"' in content
+
+
+def promised_log_labels() -> list[str]:
+    """The labels docs/metrics.md says every log stream carries."""
+    text = (PROJECT_DIR / "docs" / "metrics.md").read_text()
+    sentence = text[text.index("Alloy labels every log stream with") :].split(" as the metrics")[0]
+    return re.findall(r"`([a-z_]+)`", sentence)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_log_label_the_docs_promise_is_written_once_by_alloy(rendered, stack):
+    content = values(rendered[stack].recording, "alloy")["alloy"]["configMap"]["content"]
+    labels = promised_log_labels()
+    assert {"namespace", "pod", "container", "app", "service", "color"} <= set(labels)
+    for label in labels:
+        assert content.count(f'target_label  = "{label}"') == 1, label
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alloy_keeps_its_file_positions_on_the_node_across_restarts(rendered, stack):
+    alloy = values(rendered[stack].recording, "alloy")
+    (volume,) = alloy["controller"]["volumes"]["extra"]
+    (mount,) = alloy["alloy"]["mounts"]["extra"]
+    assert volume["hostPath"] == {"path": "/var/lib/alloy", "type": "DirectoryOrCreate"}
+    assert mount == {"name": volume["name"], "mountPath": "/var/lib/alloy"}
+    assert alloy["alloy"]["storagePath"].startswith(mount["mountPath"] + "/")
 
 
 def test_grafana_gets_loki_and_tempo_data_sources(rendered):
@@ -497,3 +532,58 @@ def test_argocd_tells_slack_about_the_application_with_a_token_from_a_pulumi_sec
     assert secret.urn in releases(recording)["argocd"].dependencies
     manifest_text = json.dumps(rendered[stack].manifests())
     assert "offline-placeholder-nova-platform-argocdSlackToken" not in manifest_text
+
+
+def _days(duration: str) -> int:
+    assert duration.endswith("d"), duration
+    return int(duration[:-1])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_prometheus_keeps_the_longest_slo_window_on_a_volume_and_alertmanager_its_silences(rendered, stack):
+    chart = values(rendered[stack].recording, conventions.MONITORING_RELEASE)
+    prometheus = chart["prometheus"]["prometheusSpec"]
+    assert _days(prometheus["retention"]) > SLO_WINDOW_DAYS
+    size = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"]
+    storage = platform_config(rendered[stack].config).monitoring.storage
+    assert storage is not None
+    assert size == storage.prometheus
+    assert int(prometheus["retentionSize"].removesuffix("GB")) * 2**30 < parse_quantity(size)
+    alertmanager = chart["alertmanager"]["alertmanagerSpec"]["storage"]["volumeClaimTemplate"]["spec"]
+    assert alertmanager["resources"]["requests"]["storage"] == storage.alertmanager
+
+
+def _containers(document: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = document.get("spec", {})
+    template = spec.get("jobTemplate", {}).get("spec", spec).get("template", {})
+    pod = template.get("spec", {})
+    return [*pod.get("containers", []), *pod.get("initContainers", [])]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_rendered_container_or_loki_cache_asks_for_more_memory_than_a_node_has(rendered, stack):
+    config = platform_config(rendered[stack].config)
+    node = parse_quantity(config.node_memory)
+    asked = 0
+    for document in rendered[stack].manifests():
+        for container in _containers(document):
+            memory = container.get("resources", {}).get("requests", {}).get("memory")
+            if memory is not None:
+                asked += 1
+                assert parse_quantity(memory) <= node, (document["metadata"]["name"], memory)
+    assert asked >= len(config.services)
+    if config.logging is not None and config.logging.mode == "SimpleScalable":
+        loki = values(rendered[stack].recording, conventions.LOKI_RELEASE)
+        for cache in ("chunksCache", "resultsCache"):
+            allocated = loki[cache]["allocatedMemory"]
+            assert allocated * 1.2 * 2**20 <= node, cache
+
+
+def test_the_chart_default_loki_cache_is_refused_on_ordinary_nodes():
+    with pytest.raises(pulumi.RunError, match=r"logging.chunksCacheMB: Loki's chunksCache pods would request 9.6 GiB"):
+        render_stack(
+            PROJECT_DIR,
+            "production",
+            placeholder_secrets=True,
+            overrides=["logging.chunksCacheMB=8192", "nodeMemory=8Gi"],
+        )

@@ -44,8 +44,7 @@ def test_enabled_pieces_get_documented_defaults(raw_config):
         "logging",
     )
     assert config.tracing is not None
-    assert (config.tracing.node_agent, config.tracing.gateway_replicas, config.tracing.namespace) == (
-        False,
+    assert (config.tracing.gateway_replicas, config.tracing.namespace) == (
         1,
         "tracing",
     )
@@ -66,7 +65,8 @@ def test_enabled_pieces_get_documented_defaults(raw_config):
         ),
         ("logging", {"enabled": True, "mode": "Distributed"}, "logging.mode", "SingleBinary, SimpleScalable"),
         ("logging", {"enabled": True, "retentionDays": 0}, "logging.retentionDays", "out of range"),
-        ("tracing", {"enabled": True, "nodeAgent": 1}, "tracing.nodeAgent", "expected true or false"),
+        ("tracing", {"enabled": True, "nodeAgent": True}, "tracing.nodeAgent", "the node agent is gone"),
+        ("tracing", {"enabled": True, "gatewayReplicas": 0}, "tracing.gatewayReplicas", "out of range"),
         ("tracing", {"enabled": True, "storageSize": "lots"}, "tracing.storageSize", ""),
     ],
 )
