@@ -80,15 +80,20 @@ class Cluster:
     def _selecting(self, pod: Pod, direction: str) -> list[Mapping[str, Any]]:
         found = []
         for policy in self.policies:
-            spec = policy.get("spec", {})
-            types = spec.get("policyTypes") or (["Ingress", "Egress"] if "egress" in spec else ["Ingress"])
+            spec = policy.get("spec") or {}
+            # Without policyTypes, Ingress always, and Egress only when spec.egress has a rule:
+            # SetDefaults_NetworkPolicy (k8s.io/kubernetes pkg/apis/networking/v1/defaults.go)
+            # tests len(spec.Egress) != 0, so `egress: []` and `egress: null` isolate nothing.
+            types = spec.get("policyTypes") or (["Ingress", "Egress"] if spec.get("egress") else ["Ingress"])
             own = policy["metadata"]["namespace"] == pod.namespace
             if own and direction in types and selects(spec.get("podSelector"), pod.labels):
                 found.append(policy)
         return found
 
     def _peer_matches(self, peer: Mapping[str, Any], other: Peer, policy_namespace: str) -> bool:
-        if "ipBlock" in peer:
+        # An explicit null is an omitted field: the API server decodes both to a nil pointer
+        # (NetworkPolicyPeer's selectors are *metav1.LabelSelector, k8s.io/api networking/v1).
+        if peer.get("ipBlock") is not None:
             block = peer["ipBlock"]
             address = ipaddress.ip_address(other.ip)
             if address not in ipaddress.ip_network(block["cidr"]):
@@ -96,12 +101,12 @@ class Cluster:
             return not any(address in ipaddress.ip_network(cidr) for cidr in block.get("except") or [])
         if not isinstance(other, Pod):
             return False  # pod and namespace selectors select pods, never outside addresses
-        if "namespaceSelector" in peer:
+        if peer.get("namespaceSelector") is not None:
             if not selects(peer["namespaceSelector"], self.namespace_labels(other.namespace)):
                 return False
         elif other.namespace != policy_namespace:
             return False
-        return "podSelector" not in peer or selects(peer["podSelector"], other.labels)
+        return peer.get("podSelector") is None or selects(peer["podSelector"], other.labels)
 
     @staticmethod
     def _port_matches(rule_ports: list[Mapping[str, Any]] | None, port: int, protocol: str, target: Peer) -> bool:

@@ -10,6 +10,7 @@ InfluxQL-compatible v1 API (`/write`, `/query`), which InfluxDB 2 serves for eve
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import statistics
@@ -212,10 +213,18 @@ def _native(document: Any, path: Path) -> list[Result]:
             raise ResultsError(f"{where}.name: expected a non-empty string, got {name!r}")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ResultsError(f"{where}.value: expected a number, got {value!r}")
+        _finite(value, f"{where}.value")
         if not isinstance(unit, str) or not unit:
             raise ResultsError(f"{where}.unit: expected a unit such as ms or req/s, got {unit!r}")
         results.append(Result(name, float(value), unit, lower_is_better(unit, item.get("lowerIsBetter"), where)))
     return results
+
+
+def _finite(value: float, where: str) -> float:
+    """A measurement; NaN or infinity (which Python's JSON reader accepts) would compare as ok."""
+    if not math.isfinite(value):
+        raise ResultsError(f"{where}: {value!r} is not a finite number")
+    return value
 
 
 def _criterion(document: Any, path: Path) -> list[Result]:
@@ -225,7 +234,7 @@ def _criterion(document: Any, path: Path) -> list[Result]:
         value = float(document["mean"]["point_estimate"])
     except (KeyError, TypeError, ValueError):
         raise ResultsError(f"{path}: mean.point_estimate: expected a number (Criterion's estimates.json)") from None
-    return [Result(name, value, "ns", True)]
+    return [Result(name, _finite(value, f"{path}: mean.point_estimate"), "ns", True)]
 
 
 def _criterion_tree(folder: Path) -> list[Result]:
@@ -244,7 +253,8 @@ def _hyperfine(document: Any, path: Path) -> list[Result]:
     results = []
     for index, item in enumerate(document["results"]):
         try:
-            results.append(Result(str(item["command"]), float(item["mean"]), "s", True))
+            mean = _finite(float(item["mean"]), f"{path}: results[{index}].mean")
+            results.append(Result(str(item["command"]), mean, "s", True))
         except (KeyError, TypeError, ValueError):
             raise ResultsError(f"{path}: results[{index}]: expected command and mean (hyperfine's JSON)") from None
     return results
@@ -260,8 +270,8 @@ def _k6(document: Any, path: Path) -> list[Result]:
     results = []
     for name, (metric, field, unit, lower) in wanted.items():
         value = (metrics.get(metric) or {}).get(field)
-        if isinstance(value, int | float):
-            results.append(Result(name, float(value), unit, lower))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            results.append(Result(name, _finite(float(value), f"{path}: metrics.{metric}.{field}"), unit, lower))
     return results
 
 
@@ -391,11 +401,19 @@ def table(rows: list[Verdict], suite: str, threshold: float, markdown: bool) -> 
 
 
 def threshold_value(text: str) -> float:
-    """`10%` or `0.1` -> 0.1."""
+    """`10%` or `0.1` -> 0.1. A bare number above 1 is refused: `5` might mean 5% or 500%."""
+    percent = text.endswith("%")
     try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        value = float(text[:-1] if percent else text)
     except ValueError:
         raise ResultsError(f"--threshold: {text!r} is not a percentage (10%) or a fraction (0.1)") from None
-    if not 0 < value < 10:
-        raise ResultsError(f"--threshold: {text!r} must be above 0")
+    if not math.isfinite(value) or value <= 0:
+        raise ResultsError(f"--threshold: {text!r} must be a number above 0, as 10% or 0.1")
+    if percent:
+        return value / 100
+    if value >= 1:
+        raise ResultsError(
+            f"--threshold: {text!r} is ambiguous: write a percentage ({value:g}%) or a fraction below 1 "
+            f"({value / 100:g} for {value:g}%)"
+        )
     return value

@@ -122,3 +122,21 @@ def test_selector_expressions():
     assert selects({"matchExpressions": [{"key": "env", "operator": "Exists"}]}, labels)
     assert not selects({"matchExpressions": [{"key": "env", "operator": "DoesNotExist"}]}, labels)
     assert selects({}, labels), "an empty selector selects everything"
+
+
+@pytest.mark.parametrize("egress", [[], None])
+def test_without_policy_types_an_empty_or_null_egress_isolates_no_egress(egress):
+    # SetDefaults_NetworkPolicy adds Egress only when spec.egress has a rule.
+    quiet = policy({"podSelector": {"matchLabels": {"role": "frontend"}}, "egress": egress})
+    assert Cluster([quiet]).allows(FRONTEND, External("192.0.2.10"), 443)
+    assert not Cluster([quiet]).allows(DB, FRONTEND, 80), "it still isolates ingress"
+    with_rule = policy({"podSelector": {"matchLabels": {"role": "frontend"}}, "egress": [{"ports": [{"port": 53}]}]})
+    assert not Cluster([with_rule]).allows(FRONTEND, External("192.0.2.10"), 443)
+    assert Cluster([with_rule]).allows(FRONTEND, External("192.0.2.10"), 53)
+
+
+@pytest.mark.parametrize("peer", [{"namespaceSelector": None}, {"namespaceSelector": None, "podSelector": None}])
+def test_a_null_selector_means_the_same_as_an_omitted_one(peer):
+    only_own = policy({"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [peer]}]})
+    assert Cluster([only_own]).allows(FRONTEND, DB, 6379), "own namespace, as if omitted"
+    assert not Cluster([only_own]).allows(Pod("elsewhere"), DB, 6379), "null is not 'every namespace'"

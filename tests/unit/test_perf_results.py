@@ -123,3 +123,46 @@ def test_a_criterion_folder_gives_every_benchmark_by_its_path(tmp_path):
         load_results(criterion, "k6")
     with pytest.raises(ResultsError, match=r"no Criterion results"):
         load_results(tmp_path / "target/criterion/feed/rank/base")
+
+
+@pytest.mark.parametrize(("text", "expected"), [("10%", 0.1), ("0.1", 0.1), ("5%", 0.05), ("150%", 1.5), ("0.3", 0.3)])
+def test_a_threshold_is_a_percentage_or_a_fraction(text, expected):
+    assert threshold_value(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5", "--threshold: '5' is ambiguous: write a percentage (5%) or a fraction below 1 (0.05 for 5%)"),
+        ("10", "--threshold: '10' is ambiguous: write a percentage (10%) or a fraction below 1 (0.1 for 10%)"),
+        ("0", "--threshold: '0' must be a number above 0, as 10% or 0.1"),
+        ("-5%", "--threshold: '-5%' must be a number above 0, as 10% or 0.1"),
+        ("nan", "--threshold: 'nan' must be a number above 0, as 10% or 0.1"),
+        ("inf%", "--threshold: 'inf%' must be a number above 0, as 10% or 0.1"),
+    ],
+)
+def test_a_bare_threshold_above_one_or_a_non_number_is_refused_with_how_to_write_it(text, message):
+    with pytest.raises(ResultsError) as caught:
+        threshold_value(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_a_result_that_is_not_a_finite_number_is_refused_with_file_and_field(tmp_path, literal):
+    native = tmp_path / "native.json"
+    native.write_text(f'[{{"name": "a", "value": {literal}, "unit": "ms"}}]')
+    with pytest.raises(ResultsError, match=rf"^{native}: results\[0\].value: .* is not a finite number$"):
+        load_results(native)
+    hyperfine = tmp_path / "hyperfine.json"
+    hyperfine.write_text(f'{{"results": [{{"command": "a", "mean": {literal}}}]}}')
+    with pytest.raises(ResultsError, match=r"results\[0\]"):
+        load_results(hyperfine)
+    k6 = tmp_path / "k6.json"
+    k6.write_text(f'{{"metrics": {{"http_reqs": {{"rate": {literal}}}}}}}')
+    with pytest.raises(ResultsError, match=r"metrics.http_reqs.rate: .* is not a finite number$"):
+        load_results(k6)
+    criterion = tmp_path / "bench" / "new" / "estimates.json"
+    criterion.parent.mkdir(parents=True)
+    criterion.write_text(f'{{"mean": {{"point_estimate": {literal}}}}}')
+    with pytest.raises(ResultsError, match=r"mean.point_estimate: .* is not a finite number$"):
+        load_results(criterion)
