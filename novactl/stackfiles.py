@@ -67,10 +67,14 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     """A YAML mapping from `path` (or `text`), with a one-line error when missing or malformed.
 
     Duplicate keys are refused, as the Pulumi CLI's YAML reader refuses them: PyYAML would let
-    the last one win in silence.
+    the last one win in silence. Anchors and aliases are refused before anything expands them:
+    nested aliases grow exponentially (a "billion laughs" of depth 10 held render, check and
+    the commit hook for minutes), and a stack file has no need of them.
     """
     try:
-        loader = yaml.SafeLoader(path.read_text() if text is None else text)
+        source = path.read_text() if text is None else text
+        _refuse_anchors(path, source)
+        loader = yaml.SafeLoader(source)
         try:
             # One parse: the node tree is checked for duplicates, then turned into data.
             node = loader.get_single_node()
@@ -89,6 +93,18 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StackError(f"{path.name}: expected a mapping at the top level")
     return data
+
+
+def _refuse_anchors(path: Path, source: str) -> None:
+    """One line naming the first anchor or alias, from the event stream (which expands nothing)."""
+    for event in yaml.parse(source, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            kind, sigil = ("alias", "*") if isinstance(event, yaml.AliasEvent) else ("anchor", "&")
+            raise StackError(
+                f"{path.name}: line {event.start_mark.line + 1}: YAML {kind} {sigil}{anchor} is not allowed "
+                "in a stack file (aliases can expand without bound); write the value out"
+            )
 
 
 def _refuse_duplicate_keys(path: Path, node: yaml.Node | None, where: str = "") -> None:

@@ -51,7 +51,7 @@ def iam_statements(value: Any, key: str) -> tuple[IamStatement, ...]:
     for where, raw in objects(value, key, ("actions", "resources", "conditions"), non_empty=True):
         actions = _strings(raw.get("actions"), f"{where}.actions")
         for action in actions:
-            if action != "*" and not _ACTION.match(action):
+            if action != "*" and not _ACTION.fullmatch(action):
                 raise ConfigError(f"{where}.actions", f"{action!r} is not an IAM action (service:Action)")
         resources = _strings(raw.get("resources"), f"{where}.resources")
         for resource in resources:
@@ -69,15 +69,15 @@ def ingress(value: Any, key: str) -> IngressSpec:
     raw = mapping(value, key, "an object {host, className, tls, annotations}")
     reject_unknown(raw, ("host", "className", "tls", "annotations"), key)
     host = string(raw.get("host"), f"{key}.host")
-    if not _HOST.match(host):
+    if not _HOST.fullmatch(host):
         raise ConfigError(f"{key}.host", f"{host!r} is not a DNS name (api.example.com)")
     tls = mapping(raw.get("tls", {}), f"{key}.tls")
     reject_unknown(tls, ("secretName", "certificateArn"), f"{key}.tls")
     secret = string(tls["secretName"], f"{key}.tls.secretName") if "secretName" in tls else None
-    if secret is not None and not conventions.DNS_LABEL.match(secret):
+    if secret is not None and not conventions.DNS_LABEL.fullmatch(secret):
         raise ConfigError(f"{key}.tls.secretName", f"{secret!r} is not a Secret name")
     certificate = string(tls["certificateArn"], f"{key}.tls.certificateArn") if "certificateArn" in tls else None
-    if certificate is not None and not _CERTIFICATE_ARN.match(certificate):
+    if certificate is not None and not _CERTIFICATE_ARN.fullmatch(certificate):
         raise ConfigError(f"{key}.tls.certificateArn", f"{certificate!r} is not an ACM certificate ARN")
     annotations = mapping(raw.get("annotations", {}), f"{key}.annotations")
     for name, text in annotations.items():

@@ -30,7 +30,7 @@ def parse_aws(raw: Any, cloud: str, region: Any) -> AwsSpec | None:
         if raw is not None:
             raise ConfigError("aws", "only for cloud: aws (a local stack creates no AWS resources)")
         return None
-    if not isinstance(region, str) or not _REGION.match(region):
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
         raise ConfigError(
             "aws", f"cloud: aws needs the AWS provider's region: pulumi config set aws:region <region> (got {region!r})"
         )
@@ -39,10 +39,10 @@ def parse_aws(raw: Any, cloud: str, region: Any) -> AwsSpec | None:
     issuer = block.get("oidcIssuer")
     if issuer is not None:
         issuer = https_url(issuer, "aws.oidcIssuer")
-        if not _ISSUER.match(issuer):
+        if not _ISSUER.fullmatch(issuer):
             raise ConfigError("aws.oidcIssuer", f"{issuer!r} is not an OIDC issuer URL (https://oidc.eks.<region>...)")
     prefix = string(block.get("bucketPrefix", "nova-platform"), "aws.bucketPrefix")
-    if not _BUCKET_PREFIX.match(prefix) or "--" in prefix:
+    if not _BUCKET_PREFIX.fullmatch(prefix) or "--" in prefix:
         raise ConfigError(
             "aws.bucketPrefix", f"{prefix!r} must be 3-32 lowercase letters, digits and single '-' (S3 bucket rules)"
         )

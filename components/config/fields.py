@@ -103,7 +103,7 @@ def https_url(value: Any, key: str) -> str:
 
 def dns_label(value: Any, key: str) -> str:
     text = string(value, key)
-    if len(text) > conventions.DNS_LABEL_MAX or not conventions.DNS_LABEL.match(text):
+    if len(text) > conventions.DNS_LABEL_MAX or not conventions.DNS_LABEL.fullmatch(text):
         raise ConfigError(key, f"{text!r} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)")
     return text
 
@@ -123,7 +123,7 @@ def namespace_name(value: Any, key: str) -> str:
 
 def registry(value: Any, key: str) -> str:
     text = string(value, key)
-    if not _REGISTRY.match(text):
+    if not _REGISTRY.fullmatch(text):
         raise ConfigError(key, f"{text!r} is not a registry host[:port][/path] (no scheme, no trailing '/')")
     return text
 
@@ -150,7 +150,7 @@ def quantity(value: Any, key: str) -> str:
 def image_tag(value: Any, key: str) -> str:
     # `pulumi config set --path ...tags.blue 42` stores an integer; a tag is its text.
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else string(value, key)
-    if not _IMAGE_TAG.match(text):
+    if not _IMAGE_TAG.fullmatch(text):
         raise ConfigError(key, f"{text!r} is not a valid image tag")
     if text == "latest":
         raise ConfigError(key, "'latest' is not allowed: pin a version so a rollout is repeatable")
@@ -171,8 +171,18 @@ def pinned_image(value: Any, key: str) -> str:
 def duration(value: Any, key: str) -> str:
     """A Prometheus duration such as `30s` or `1m30s`."""
     text = string(value, key)
-    if not _DURATION.match(text) or text == "0":
+    if not _DURATION.fullmatch(text) or text == "0":
         raise ConfigError(key, f"{text!r} is not a duration (for example 30s, 1m, 1m30s)")
+    if duration_seconds(text) <= 0:
+        raise ConfigError(key, f"{text!r} is zero; give a length of time (for example 30s)")
+    return text
+
+
+def bounded_duration(value: Any, key: str, longest: str) -> str:
+    """A duration no longer than `longest`: a wait that long would hold `pulumi up` for nothing."""
+    text = duration(value, key)
+    if duration_seconds(text) > duration_seconds(longest):
+        raise ConfigError(key, f"{text!r} is longer than {longest}")
     return text
 
 

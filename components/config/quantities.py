@@ -18,7 +18,7 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
 
 def parse_quantity(text: str) -> Decimal:
     """The value of a quantity in base units (cores, bytes); ValueError when it is not one."""
-    match = _QUANTITY.match(text)
+    match = _QUANTITY.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is not a Kubernetes quantity (examples: 250m, 0.5, 512Mi, 2Gi)")
     try:

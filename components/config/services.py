@@ -12,6 +12,7 @@ from components.config.access import IamStatement, IngressSpec, iam_statements, 
 from components.config.fields import (
     ConfigError,
     boolean,
+    bounded_duration,
     choice,
     duration,
     duration_seconds,
@@ -186,7 +187,7 @@ _SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress", "canary")
 def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
     """One `services.<name>` entry over the validated `serviceDefaults`."""
     path = f"services.{name}"
-    if not isinstance(name, str) or not conventions.DNS_LABEL.match(name):
+    if not isinstance(name, str) or not conventions.DNS_LABEL.fullmatch(name):
         raise ConfigError(path, f"{name!r} is not a valid service name (lowercase letters, digits and '-')")
     if len(name) > conventions.SERVICE_NAME_MAX:
         raise ConfigError(path, f"service name is longer than {conventions.SERVICE_NAME_MAX} characters")
@@ -305,7 +306,12 @@ def _canary_settings(value: Any, key: str) -> int:
 def _analysis_settings(value: Any, key: str) -> dict[str, Any]:
     raw = mapping(value, key, "an object {enabled, window, interval}")
     reject_unknown(raw, ("enabled", "window", "interval"), key)
-    checks: dict[str, Callable[[Any, str], Any]] = {"enabled": boolean, "window": duration, "interval": duration}
+    # `pulumi up` waits the whole window on every switch: an hour is already a long wait.
+    checks: dict[str, Callable[[Any, str], Any]] = {
+        "enabled": boolean,
+        "window": lambda item, where: bounded_duration(item, where, "1h"),
+        "interval": duration,
+    }
     return {name: checks[name](item, f"{key}.{name}") for name, item in raw.items()}
 
 

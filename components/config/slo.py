@@ -60,7 +60,7 @@ def slo_list(value: Any, key: str) -> list[SloEntry]:
         block = mapping(entry, entry_key)
         reject_unknown(block, ("name", "kind", "objective", "threshold"), entry_key)
         name = block.get("name")
-        if not isinstance(name, str) or not conventions.DNS_LABEL.match(name):
+        if not isinstance(name, str) or not conventions.DNS_LABEL.fullmatch(name):
             raise ConfigError(f"{entry_key}.name", f"{name!r} is not a valid SLO name (lowercase letters, digits, '-')")
         if name in seen:
             raise ConfigError(f"{entry_key}.name", f"duplicate SLO name {name!r}")

@@ -54,7 +54,7 @@ def env_map(value: Any, key: str) -> dict[str, str]:
 
 def env_name(name: Any, key: str) -> str:
     """A variable name the service may set."""
-    if not isinstance(name, str) or not _ENV_NAME.match(name):
+    if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
         raise ConfigError(key, f"{name!r} is not an environment variable name (letters, digits and '_')")
     if name in conventions.PLATFORM_ENV_NAMES:
         raise ConfigError(key, f"{name} is set by the platform itself (tracing, the downward API); pick another name")
@@ -69,7 +69,7 @@ def env_sources(value: Any, key: str) -> list[dict[str, Any]]:
         if len(kinds) != 1:
             raise ConfigError(where, "needs exactly one of configMap or secret")
         name = string(raw[kinds[0]], f"{where}.{kinds[0]}")
-        if len(name) > 253 or not _OBJECT_NAME.match(name):
+        if len(name) > 253 or not _OBJECT_NAME.fullmatch(name):
             raise ConfigError(f"{where}.{kinds[0]}", f"{name!r} is not a Kubernetes object name")
         sources.append({kinds[0]: name, "optional": boolean(raw.get("optional", False), f"{where}.optional")})
     return sources
@@ -81,7 +81,7 @@ def secret_env(value: Any, key: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for name, config_key in raw.items():
         env_name(name, f"{key}.{name}")
-        if not isinstance(config_key, str) or not _CONFIG_KEY.match(config_key):
+        if not isinstance(config_key, str) or not _CONFIG_KEY.fullmatch(config_key):
             raise ConfigError(f"{key}.{name}", f"expected the name of a secret config key, got {describe(config_key)}")
         result[name] = config_key
     return result
@@ -103,7 +103,7 @@ def port_map(value: Any, key: str) -> dict[str, int]:
     ports: dict[str, int] = {}
     for name, number in raw.items():
         where = f"{key}.{name}"
-        if not isinstance(name, str) or len(name) > 15 or not _PORT_NAME.match(name):
+        if not isinstance(name, str) or len(name) > 15 or not _PORT_NAME.fullmatch(name):
             raise ConfigError(where, f"{name!r} is not a port name (at most 15 lowercase letters, digits and '-')")
         if name in (conventions.HTTP_PORT_NAME, conventions.METRICS_PORT_NAME):
             raise ConfigError(where, f"{name!r} is the platform's own port name; pick another")

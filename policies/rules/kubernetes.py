@@ -22,7 +22,7 @@ BINDINGS = (
 )
 ADMIN_ROLES = ("admin", "cluster-admin")
 
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 
 
 def pod_spec(resource: Resource) -> Any:

@@ -161,7 +161,7 @@ def severities_routed(resources: Sequence[Resource]) -> Iterator[tuple[Resource,
 
 def chart_pinned(resource: Resource) -> Iterator[str]:
     version = resource.props.get("version")
-    if not isinstance(version, str) or not _EXACT_VERSION.match(version):
+    if not isinstance(version, str) or not _EXACT_VERSION.fullmatch(version):
         yield (
             f"Helm release {resource.name} installs chart {resource.props.get('chart')!r} at version {version!r}; "
             "pin an exact chart version"

@@ -1,0 +1,107 @@
+"""Hostile input in a stack file: each is refused with one line naming the file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.config.fields import ConfigError
+from components.config.stack import parse_platform_config
+from novactl.stackfiles import StackError, read_yaml
+
+# Every pattern-checked field, given a valid value with a newline after it: `$` under
+# re.match accepts "2.7.0\n", which would then be written into a Deployment.
+NEWLINE_CASES = [
+    ("services.feed-service.tags.blue", "1.0.0"),
+    ("namespace", "nova-test"),
+    ("clusterName", "nova-test"),
+    ("imageRegistry", "registry.example.com"),
+    ("smokeTestImage", "curlimages/curl:8.16.0"),
+    ("services.feed-service.resources.memory", "128Mi"),
+    ("services.feed-service.analysis.window", "5m"),
+    ("monitoring.scrapeInterval", "30s"),
+    ("services.feed-service.envFrom", [{"configMap": "feed-config"}]),
+    ("services.feed-service.ports", {"grpc": 9090}),
+]
+
+
+def _set(raw: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        raw = raw.setdefault(part, {})
+    raw[last] = value
+
+
+def _with_newline(value: Any) -> Any:
+    if isinstance(value, str):
+        return value + "\n"
+    if isinstance(value, list):
+        return [{key: _with_newline(item) for key, item in entry.items()} for entry in value]
+    return {f"{key}\n": item for key, item in value.items()}
+
+
+@pytest.mark.parametrize(("path", "value"), NEWLINE_CASES)
+def test_a_trailing_newline_is_refused_in_every_checked_field(raw_config, path, value):
+    _set(raw_config, path, value)
+    parse_platform_config(raw_config, "staging")  # the value itself is fine
+    _set(raw_config, path, _with_newline(value))
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key.startswith(path), caught.value.key
+    assert str(caught.value).startswith("Pulumi.staging.yaml: nova-platform:")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("host", "api.example.com\n"),
+        ("tls", {"certificateArn": "arn:aws:acm:us-west-2:123456789012:certificate/abc\n"}),
+        ("tls", {"secretName": "gateway-tls\n"}),
+    ],
+)
+def test_a_trailing_newline_is_refused_in_ingress_fields(field, value):
+    from components.config.access import ingress
+
+    settings: dict[str, Any] = {"host": "api.example.com", field: value}
+    with pytest.raises(ConfigError):
+        ingress(settings, "services.graphql-gateway.ingress")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("services.feed-service.analysis.window", "0s", "'0s' is zero"),
+        ("services.feed-service.analysis.window", "0m0s", "'0m0s' is zero"),
+        ("services.feed-service.analysis.window", "10y", "'10y' is longer than 1h"),
+        ("monitoring.scrapeInterval", "0s", "'0s' is zero"),
+        ("monitoring.scrapeInterval", "1d", "'1d' is longer than 5m"),
+    ],
+)
+def test_zero_and_absurd_durations_are_refused(raw_config, path, value, message):
+    _set(raw_config, path, value)
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == path
+    assert message in caught.value.message
+
+
+BOMB = "\n".join(
+    ["config:", '  a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    + [f"  a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 10)]
+    + ["  nova-platform:namespace: *a9", ""]
+)
+
+
+def test_an_alias_bomb_is_refused_from_the_event_stream_before_anything_expands(tmp_path: Path):
+    # Expanded, *a9 would be 10^10 strings: the refusal comes from the parser's events alone.
+    expected = r"^Pulumi.staging.yaml: line 2: YAML anchor &a0 is not allowed in a stack file"
+    with pytest.raises(StackError, match=expected):
+        read_yaml(tmp_path / "Pulumi.staging.yaml", BOMB)
+
+
+def test_a_single_alias_is_refused_too(tmp_path: Path):
+    text = "config:\n  nova-platform:namespace: *ns\n"
+    with pytest.raises(StackError, match=r"line 2: YAML alias \*ns is not allowed"):
+        read_yaml(tmp_path / "Pulumi.dev.yaml", text)
