@@ -42,6 +42,19 @@ OTEL_VARIABLES: Final = (
     "OTEL_TRACES_SAMPLER_ARG",
 )
 PLATFORM_ENV_NAMES: Final = frozenset((POD_NAME_VARIABLE, POD_NAMESPACE_VARIABLE, *OTEL_VARIABLES))
+# Values that are credentials whatever they are called: Slack webhooks and tokens, private
+# keys, AWS access key ids, GitHub tokens, PagerDuty integration URLs, Stripe live keys.
+SECRET_MATERIAL: Final = re.compile(
+    r"https://hooks\.slack\.com/services/\S+"
+    r"|xox[abprs]-[0-9A-Za-z-]{10,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|\bgh[pousr]_[0-9A-Za-z]{36}\b"
+    r"|events\.pagerduty\.com/\S*[0-9a-f]{32}"
+    r"|\b[sr]k_live_[0-9A-Za-z]{10,}"
+)
+# Variable names that say they hold a credential: *_PASSWORD, *_TOKEN, *_KEY, anything SECRET.
+CREDENTIAL_VARIABLE: Final = re.compile(r"(^|_)(PASSWORD|PASSWD|TOKEN|KEY)$|SECRET", re.IGNORECASE)
 """Variables the platform sets in every service container itself; a service may not set them."""
 
 HTTP_PORT_NAME: Final = "http"

@@ -17,8 +17,10 @@ from typing import Any
 
 import yaml
 
+from components.config.fields import ConfigError
 from components.config.secrets import SECRET_KEYS, service_secret_keys
 from components.config.stack import plain_text_secret
+from components.config.workload import credential_in_env
 
 SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
 """The secret keys a program reads, given the stack's values (keys without the namespace)."""
@@ -101,8 +103,9 @@ def _refuse_anchors(path: Path, source: str) -> None:
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             kind, sigil = ("alias", "*") if isinstance(event, yaml.AliasEvent) else ("anchor", "&")
+            line = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
             raise StackError(
-                f"{path.name}: line {event.start_mark.line + 1}: YAML {kind} {sigil}{anchor} is not allowed "
+                f"{path.name}: {line}YAML {kind} {sigil}{anchor} is not allowed "
                 "in a stack file (aliases can expand without bound); write the value out"
             )
 
@@ -160,6 +163,8 @@ def load_stack_config(
         raise StackError(f"{path.name}: config: expected a mapping")
     for key, value in stack_values.items():
         full_key = _qualify(project, str(key))
+        if full_key.startswith(f"{project}:") and not _is_secure(value):
+            _refuse_nested_secret(value, full_key.removeprefix(f"{project}:"), path.name)
         config.values[full_key] = _replace_secure(value, full_key, config)
 
     for assignment in overrides or []:
@@ -191,9 +196,32 @@ def _placeholder(config: StackConfig, key: str, ciphertext: str = "") -> str:
     return placeholder
 
 
+def nested_secret_error(key: str, stack_file: str) -> ConfigError:
+    return ConfigError(
+        key,
+        "a secret inside an object would reach the cluster as a plain value (the program cannot tell it "
+        "from the rest of the object); store it as a key of its own with pulumi config set --secret and "
+        "name that key in the service's secretEnv",
+        stack_file,
+    )
+
+
+def _refuse_nested_secret(value: Any, where: str, stack_file: str) -> None:
+    """A `secure:` value below one of our object keys (`pulumi config set --path --secret`)."""
+    if _is_secure(value):
+        raise nested_secret_error(where, stack_file)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, item in items:
+        _refuse_nested_secret(item, f"{where}[{name}]" if isinstance(name, int) else f"{where}.{name}", stack_file)
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
 def _replace_secure(value: Any, key: str, config: StackConfig) -> Any:
     """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret."""
-    if isinstance(value, dict) and set(value) == {"secure"}:
+    if _is_secure(value):
         return _placeholder(config, key, str(value["secure"]))
     if isinstance(value, dict):
         return {name: _replace_secure(item, key, config) for name, item in value.items()}
@@ -260,9 +288,33 @@ def plaintext_secrets(project_dir: Path, stack: str) -> list[str]:
     value is what load_stack_config records as secret.
     """
     config = load_stack_config(project_dir, stack)
+    file_name = stack_file(project_dir, stack).name
     plain = [
         key
         for key in platform_secret_keys(config.own_values())
         if (full_key := _qualify(config.project, key)) in config.values and full_key not in config.secret_keys
     ]
-    return [str(plain_text_secret(key, stack, stack_file(project_dir, stack).name)) for key in plain]
+    errors = [str(plain_text_secret(key, stack, file_name)) for key in plain]
+    for key, name, value in _literal_variables(config.own_values()):
+        reason = credential_in_env(name, value) if isinstance(value, str) else None
+        if reason:
+            errors.append(str(ConfigError(key, reason, file_name)))
+    return errors
+
+
+def _literal_variables(values: Mapping[str, Any]) -> Iterable[tuple[str, str, Any]]:
+    """(key, name, value) of every `env` and `colorEnv` variable the stack file writes."""
+    blocks: list[tuple[str, Any]] = [("serviceDefaults", values.get("serviceDefaults"))]
+    services = values.get("services")
+    if isinstance(services, dict):
+        blocks += [(f"services.{name}", entry) for name, entry in services.items()]
+    for path, block in blocks:
+        if not isinstance(block, dict):
+            continue
+        env_blocks = [(f"{path}.env", block.get("env"))]
+        color_env = block.get("colorEnv")
+        if isinstance(color_env, dict):
+            env_blocks += [(f"{path}.colorEnv.{color}", env) for color, env in color_env.items()]
+        for where, env in env_blocks:
+            if isinstance(env, dict):
+                yield from ((f"{where}.{name}", str(name), value) for name, value in env.items())

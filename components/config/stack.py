@@ -125,6 +125,15 @@ def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Colle
             continue
         key = full_key[len(prefix) :]
         if key in OBJECT_KEYS:
+            if full_key in secret_keys:
+                # `pulumi config set --path --secret services.x.env.Y`: the engine marks the
+                # whole object secret, and the program would hand its values out in plain.
+                raise ConfigError(
+                    key,
+                    "holds a secret inside it, which would reach the cluster as a plain value; store it "
+                    "as a key of its own with pulumi config set --secret and name that key in secretEnv",
+                    f"Pulumi.{stack}.yaml",
+                )
             try:
                 raw[key] = json.loads(text)
             except json.JSONDecodeError:

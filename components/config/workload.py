@@ -48,8 +48,25 @@ def env_map(value: Any, key: str) -> dict[str, str]:
                 f"expected a string, got {describe(item)}: Kubernetes takes only strings, so quote it "
                 f'({name}: "{_yaml_text(item)}")',
             )
+        reason = credential_in_env(name, item)
+        if reason:
+            raise ConfigError(f"{key}.{name}", reason)
         env[name] = item
     return env
+
+
+def credential_in_env(name: str, value: str) -> str | None:
+    """Why a literal variable looks like a credential (None when it does not): `env` becomes
+    plain Deployment spec, readable by anyone who can read the Deployment."""
+    secret_env = (
+        f"store it as a Pulumi secret (pulumi config set --secret <key> <value>) and name that key "
+        f"in secretEnv ({name}: <key>)"
+    )
+    if conventions.SECRET_MATERIAL.search(value):
+        return f"the value of {name} is a credential and env is plain text in the cluster; {secret_env}"
+    if conventions.CREDENTIAL_VARIABLE.search(name) and value.strip():
+        return f"{name} is named like a credential and env is plain text in the cluster; {secret_env}"
+    return None
 
 
 def env_name(name: Any, key: str) -> str:

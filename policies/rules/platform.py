@@ -26,14 +26,6 @@ _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 _SEVERITY_MATCHER = re.compile(r"""severity\s*(=~?)\s*"?([^"]+)"?""")
 # Credentials that must only ever live in a Secret: Slack webhooks and tokens, private keys,
 # AWS access keys, GitHub tokens, PagerDuty Events v2 routing keys in a URL.
-_SECRET_MATERIAL = re.compile(
-    r"https://hooks\.slack\.com/services/\S+"
-    r"|xox[abprs]-[0-9A-Za-z-]{10,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|\bAKIA[0-9A-Z]{16}\b"
-    r"|\bgh[pousr]_[0-9A-Za-z]{36}\b"
-    r"|events\.pagerduty\.com/\S*[0-9a-f]{32}"
-)
 # Keys whose literal value is a credential (a reference such as existingSecret is fine).
 _SECRET_KEYS = re.compile(r"(^|[._-])(password|passwd|token|secret|api[_-]?key|webhook[_-]?url)$", re.IGNORECASE)
 _REFERENCE_SUFFIXES = ("Secret", "SecretName", "Key", "File", "_file", "Ref", "Name")
@@ -179,7 +171,7 @@ def no_plaintext_secrets(resource: Resource) -> Iterator[str]:
         return
     for path, text in strings(resource.props):
         leaf = re.split(r"[.\[]", path)[-1]
-        if _SECRET_MATERIAL.search(text):
+        if conventions.SECRET_MATERIAL.search(text):
             yield f"{resource.name}: {path} holds secret material; move it to a Secret (a Pulumi secret)"
         elif _SECRET_KEYS.search(leaf) and not leaf.endswith(_REFERENCE_SUFFIXES) and text.strip():
             yield f"{resource.name}: {path} sets a credential in plain text; reference a Secret instead"

@@ -330,3 +330,33 @@ def test_a_release_onto_a_running_canary_is_refused_and_says_how_to_end_it(proje
             "feed-service blue) or abort it (novactl canary staging feed-service --abort) first"
         )
     assert (project_copy / "Pulumi.staging.yaml").read_text() == before
+
+
+def test_a_secret_inside_a_services_env_is_refused_and_not_printed(project_copy):
+    path = project_copy / "Pulumi.staging.yaml"
+    text = path.read_text()
+    assert "        RUST_LOG: info\n" in text
+    path.write_text(
+        text.replace(
+            "        RUST_LOG: info\n", "        RUST_LOG: info\n        API_TOKEN:\n          secure: v1:abc\n", 1
+        )
+    )
+    result = novactl("render", "staging", "--placeholder-secrets", cwd=project_copy)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: Pulumi.staging.yaml: nova-platform:services.")
+    assert ".env.API_TOKEN: a secret inside an object would reach the cluster as a plain value" in line
+    assert "v1:abc" not in result.stdout + result.stderr
+
+
+def test_secrets_refuses_a_credential_in_plain_env_without_printing_it(project_copy):
+    path = project_copy / "Pulumi.staging.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "        RUST_LOG: info\n", "        RUST_LOG: info\n        DB_PASSWORD: hunter2\n", 1
+        )
+    )
+    result = novactl("secrets", "staging", cwd=project_copy)
+    assert result.returncode == 1
+    assert ".env.DB_PASSWORD: DB_PASSWORD is named like a credential" in result.stdout + result.stderr
+    assert "hunter2" not in result.stdout + result.stderr

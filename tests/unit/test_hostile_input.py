@@ -105,3 +105,42 @@ def test_a_single_alias_is_refused_too(tmp_path: Path):
     text = "config:\n  nova-platform:namespace: *ns\n"
     with pytest.raises(StackError, match=r"line 2: YAML alias \*ns is not allowed"):
         read_yaml(tmp_path / "Pulumi.dev.yaml", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_TOKEN", "abc"),
+        ("DB_PASSWORD", "hunter2"),
+        ("CLIENT_SECRET_ID", "client-9f8e7d"),
+        ("SIGNING_KEY", "key-1a2b3c4d"),
+        ("NOTIFY_URL", "https://hooks.slack.com/services/T000/B000/XXXXXXXX"),
+        ("PAYMENTS", "sk_live_0123456789abcdef"),
+        ("BOT", "xoxb-123456789012-abcdefghij"),
+    ],
+)
+@pytest.mark.parametrize("block", ["env", "colorEnv.green"])
+def test_a_credential_in_plain_env_is_refused_pointing_at_secret_env(raw_config, block, name, value):
+    _set(raw_config, f"services.feed-service.{block}", {name: value})
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == f"services.feed-service.{block}.{name}"
+    assert "plain text in the cluster" in caught.value.message
+    assert "secretEnv" in caught.value.message
+    assert value not in str(caught.value), "the value is never printed"
+
+
+@pytest.mark.parametrize(("name", "value"), [("RUST_LOG", "info"), ("TOKEN_TTL_SECONDS", "300"), ("FEATURE_X", "on")])
+def test_ordinary_variables_pass(raw_config, name, value):
+    _set(raw_config, "services.feed-service.env", {name: value})
+    parse_platform_config(raw_config, "staging")
+
+
+def test_a_secret_inside_an_object_is_refused_under_the_engine():
+    from components.config.stack import decode_engine_config
+
+    flat = {"nova-platform:namespace": "nova-test", "nova-platform:services": '{"feed-service": {}}'}
+    with pytest.raises(ConfigError) as caught:
+        decode_engine_config(flat, "staging", {"nova-platform:services"})
+    assert caught.value.key == "services"
+    assert "holds a secret inside it" in caught.value.message
