@@ -109,6 +109,13 @@ class BlueGreenService(pulumi.ComponentResource):
                 if found:
                     # Refused on production by the config; elsewhere said out loud.
                     pulumi.log.warn(f"{spec.name}: IAM statement grants {', '.join(found)}; name them", self)
+                escalating = statement.escalations()
+                if escalating:
+                    pulumi.log.warn(
+                        f"{spec.name}: IAM statement grants {', '.join(escalating)}, which can escalate privileges; "
+                        "drop it, or accept it by name in allowEscalation",
+                        self,
+                    )
             role = irsa_role(
                 iam.role_name(config, spec.name),
                 args.identity,

@@ -24,6 +24,11 @@ class IamStatement:
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    allow_escalation: tuple[str, ...] = ()  # escalating actions the stack file accepts by name
+
+    def escalations(self) -> list[str]:
+        """The escalating actions of the statement that the stack file did not accept by name."""
+        return [action for action in escalations(self.actions) if action not in self.allow_escalation]
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,48 @@ class IngressSpec:
 
 def wildcards(actions: tuple[str, ...] | list[str], resources: tuple[str, ...] | list[str]) -> list[str]:
     """What in a statement grants more than it names: `*` actions (`*`, `s3:*`, `s3:Get*`)
-    and `*` resources. The policy pack's IAM rule reads statements through this too."""
+    and a `*` anywhere in a resource (`*`, `arn:aws:s3:::*/*`, `...:table/*`), but for the
+    object keys of one named S3 bucket (`arn:aws:s3:::media/*`: that bucket's objects).
+    The policy pack's IAM rule reads statements through this too."""
     found = [f"action {action!r}" for action in actions if "*" in action]
-    found += [f"resource {resource!r}" for resource in resources if resource == "*"]
+    found += [f"resource {resource!r}" for resource in resources if _wild_resource(resource)]
+    return found
+
+
+_S3_OBJECTS = re.compile(r"arn:aws[a-z-]*:s3:::(?P<bucket>[a-z0-9.-]+)/.*")
+# IAM actions that only read; every other iam: action can grant its caller more (a new policy,
+# a key, a role to pass), as can assuming another role.
+_IAM_READS = ("Get", "List", "Simulate", "Generate")
+_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+
+
+def _wild_resource(resource: str) -> bool:
+    if "*" not in resource:
+        return False
+    return _S3_OBJECTS.fullmatch(resource) is None
+
+
+def escalations(actions: tuple[str, ...] | list[str]) -> list[str]:
+    """Actions that let a compromised pod raise its own privileges: `*`, IAM writes
+    (`iam:*`, `iam:PutRolePolicy`, `iam:PassRole`, `iam:CreateAccessKey`, ...) and assuming
+    other roles (`sts:AssumeRole*`)."""
+    found = []
+    for action in actions:
+        service, _, verb = action.partition(":")
+        if (
+            action == "*"
+            or action in _ASSUME
+            or (service == "sts" and "*" in verb)
+            or (service == "iam" and not verb.startswith(_IAM_READS))
+        ):
+            found.append(action)
     return found
 
 
 def iam_statements(value: Any, key: str) -> tuple[IamStatement, ...]:
     """`aws.statements`: a list of `{actions, resources, conditions}` (Allow)."""
     statements = []
-    for where, raw in objects(value, key, ("actions", "resources", "conditions"), non_empty=True):
+    for where, raw in objects(value, key, ("actions", "resources", "conditions", "allowEscalation"), non_empty=True):
         actions = _strings(raw.get("actions"), f"{where}.actions")
         for action in actions:
             if action != "*" and not _ACTION.fullmatch(action):
@@ -60,7 +97,13 @@ def iam_statements(value: Any, key: str) -> tuple[IamStatement, ...]:
         conditions = mapping(raw.get("conditions", {}), f"{where}.conditions")
         for operator, test in conditions.items():
             mapping(test, f"{where}.conditions.{operator}", "an object {conditionKey: value}")
-        statements.append(IamStatement(tuple(actions), tuple(resources), dict(conditions)))
+        allowed = _strings(raw["allowEscalation"], f"{where}.allowEscalation") if "allowEscalation" in raw else []
+        for action in allowed:
+            if action not in actions:
+                raise ConfigError(f"{where}.allowEscalation", f"{action!r} is not one of the statement's actions")
+            if action not in escalations([action]):
+                raise ConfigError(f"{where}.allowEscalation", f"{action!r} does not escalate; take it out")
+        statements.append(IamStatement(tuple(actions), tuple(resources), dict(conditions), tuple(allowed)))
     return tuple(statements)
 
 

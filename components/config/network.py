@@ -44,16 +44,30 @@ def parse_network(raw: Any) -> NetworkSpec | None:
     )
 
 
+# The broadest range one entry may name (a /8 of IPv4, a /32 of IPv6: a whole RIR allocation),
+# and so the most addresses a list may add up to: 0.0.0.0/1 plus 128.0.0.0/1 is the internet.
+_WIDEST_PREFIX = {4: 8, 6: 32}
+
+
 def _cidrs(value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ConfigError(key, f"expected a list of CIDRs, got {describe(value)}")
     cidrs = []
+    total = {4: 0, 6: 0}
     for index, item in enumerate(value):
         try:
             network = ipaddress.ip_network(str(item), strict=True)
         except ValueError:
             raise ConfigError(f"{key}[{index}]", f"{item!r} is not a CIDR (10.0.0.0/16)") from None
-        if network.prefixlen == 0:
-            raise ConfigError(f"{key}[{index}]", f"{item} is the whole internet; name the networks")
+        widest = _WIDEST_PREFIX[network.version]
+        if network.prefixlen < widest:
+            raise ConfigError(
+                f"{key}[{index}]", f"{item} is broader than a /{widest}; name the networks (the VPC, the endpoints)"
+            )
+        total[network.version] += network.num_addresses
+        if total[network.version] > 2 ** (network.max_prefixlen - widest):
+            raise ConfigError(
+                f"{key}[{index}]", f"the list adds up to more addresses than one /{widest}; name the networks"
+            )
         cidrs.append(str(network))
     return tuple(cidrs)

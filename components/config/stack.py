@@ -255,7 +255,8 @@ STRICT_IAM_STACKS = ("production",)
 
 
 def _check_statements(spec: ServiceSpec, cloud: Cloud, stack: str) -> None:
-    """IAM statements need AWS, and production grants nothing by wildcard."""
+    """IAM statements need AWS, and production grants nothing by wildcard and nothing that
+    escalates unless the statement accepts that action by name (allowEscalation)."""
     if not spec.aws_statements:
         return
     where = f"services.{spec.name}.aws.statements"
@@ -267,6 +268,13 @@ def _check_statements(spec: ServiceSpec, cloud: Cloud, stack: str) -> None:
             if found:
                 raise ConfigError(
                     f"{where}[{index}]", f"{', '.join(found)}: {stack} grants no wildcards; name the actions and ARNs"
+                )
+            escalating = statement.escalations()
+            if escalating:
+                raise ConfigError(
+                    f"{where}[{index}]",
+                    f"{', '.join(escalating)} can escalate privileges; {stack} refuses it unless the statement "
+                    f"names it in allowEscalation (after a review)",
                 )
 
 

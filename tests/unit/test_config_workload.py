@@ -91,8 +91,8 @@ def test_statements_and_ingress_parse_on_an_aws_stack(raw_config):
             "one of the platform's own keys",
         ),
         (
-            lambda raw: feed(raw, env={"STRIPE_KEY": "x"}, secretEnv={"STRIPE_KEY": "k"}) | {"k": SECRET_MARK},
-            f"{FEED}.secretEnv.STRIPE_KEY",
+            lambda raw: feed(raw, env={"STRIPE_ACCOUNT": "x"}, secretEnv={"STRIPE_ACCOUNT": "k"}) | {"k": SECRET_MARK},
+            f"{FEED}.secretEnv.STRIPE_ACCOUNT",
             "also in env",
         ),
         (lambda raw: feed(raw, ports={"grpc": 8080}), f"{FEED}.ports.grpc", "8080 is already the http port"),
@@ -156,6 +156,15 @@ def test_bad_service_input_is_a_config_error(raw_config, change, key, message):
         ({"actions": ["s3:*"], "resources": ["arn:aws:s3:::b/*"]}, "action 's3:*'"),
         ({"actions": ["*"], "resources": ["arn:aws:s3:::b/*"]}, "action '*'"),
         ({"actions": ["s3:GetObject"], "resources": ["*"]}, "resource '*'"),
+        ({"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::*/*"]}, "resource 'arn:aws:s3:::*/*'"),
+        ({"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::nova-*/x"]}, "resource 'arn:aws:s3:::nova-*/x'"),
+        (
+            {"actions": ["dynamodb:GetItem"], "resources": ["arn:aws:dynamodb:us-west-2:123456789012:table/*"]},
+            "table/*",
+        ),
+        ({"actions": ["iam:PassRole"], "resources": ["arn:aws:iam::123456789012:role/x"]}, "iam:PassRole can escalate"),
+        ({"actions": ["iam:PutRolePolicy"], "resources": ["arn:aws:iam::123456789012:role/x"]}, "can escalate"),
+        ({"actions": ["sts:AssumeRole"], "resources": ["arn:aws:iam::123456789012:role/x"]}, "sts:AssumeRole"),
     ],
 )
 def test_wildcards_are_refused_on_production_and_allowed_elsewhere(raw_config, statement, found):
@@ -202,3 +211,34 @@ def test_a_plain_text_service_secret_stops_the_parse(raw_config):
 def test_bad_canary_and_analysis_settings(raw_config, settings, key, message):
     feed(raw_config, **settings)
     assert_config_error(raw_config, f"{FEED}.{key}", message)
+
+
+def test_one_named_buckets_objects_are_no_wildcard(raw_config):
+    statement = {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::nova-media-production/uploads/*"]}
+    feed(aws_stack(raw_config), aws={"statements": [statement]})
+    assert parse_platform_config(raw_config, "production").service("feed-service").aws_statements
+
+
+def test_an_escalating_action_passes_on_production_when_accepted_by_name(raw_config):
+    statement = {
+        "actions": ["iam:PassRole", "iam:GetRole"],
+        "resources": ["arn:aws:iam::123456789012:role/nova-batch"],
+        "allowEscalation": ["iam:PassRole"],
+    }
+    feed(aws_stack(raw_config), aws={"statements": [statement]})
+    (parsed,) = parse_platform_config(raw_config, "production").service("feed-service").aws_statements
+    assert parsed.escalations() == []
+
+
+@pytest.mark.parametrize(
+    ("allowed", "message"),
+    [(["iam:CreateRole"], "not one of the statement's actions"), (["iam:GetRole"], "does not escalate")],
+)
+def test_allow_escalation_names_only_escalating_actions_of_its_statement(raw_config, allowed, message):
+    statement = {
+        "actions": ["iam:PassRole", "iam:GetRole"],
+        "resources": ["arn:aws:iam::123456789012:role/nova-batch"],
+        "allowEscalation": allowed,
+    }
+    feed(aws_stack(raw_config), aws={"statements": [statement]})
+    assert_config_error(raw_config, f"{FEED}.aws.statements[0].allowEscalation", message, "production")

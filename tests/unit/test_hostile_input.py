@@ -144,3 +144,31 @@ def test_a_secret_inside_an_object_is_refused_under_the_engine():
         decode_engine_config(flat, "staging", {"nova-platform:services"})
     assert caught.value.key == "services"
     assert "holds a secret inside it" in caught.value.message
+
+
+@pytest.mark.parametrize("key", ["ingressCidrs", "egressCidrs"])
+@pytest.mark.parametrize(
+    ("cidrs", "index", "message"),
+    [
+        (["0.0.0.0/0"], 0, "broader than a /8"),
+        (["0.0.0.0/1", "128.0.0.0/1"], 0, "broader than a /8"),
+        (["10.0.0.0/9", "10.128.0.0/9", "11.0.0.0/9"], 2, "adds up to more addresses than one /8"),
+        (["::/0"], 0, "broader than a /32"),
+        (["2001:db8::/31"], 0, "broader than a /32"),
+    ],
+)
+def test_overly_broad_ranges_are_refused_by_prefix_length_and_in_sum(raw_config, key, cidrs, index, message):
+    raw_config["networkPolicy"] = {key: cidrs, **({"egress": "restricted"} if key == "egressCidrs" else {})}
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == f"networkPolicy.{key}[{index}]"
+    assert message in caught.value.message
+
+
+def test_a_vpc_and_endpoint_ranges_pass(raw_config):
+    raw_config["networkPolicy"] = {
+        "ingressCidrs": ["10.0.0.0/8"],
+        "egress": "restricted",
+        "egressCidrs": ["52.94.0.0/16", "2600:1f00::/32"],
+    }
+    assert parse_platform_config(raw_config, "staging").network is not None
