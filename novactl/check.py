@@ -41,6 +41,7 @@ class Report:
     stack: str
     checks: list[CheckResult] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    unset_secrets: list[str] = field(default_factory=list)  # `pulumi up` refuses until they are set
 
     @property
     def passed(self) -> bool:
@@ -52,6 +53,7 @@ class Report:
             "passed": self.passed,
             "checks": [asdict(check) for check in self.checks],
             "violations": [asdict(violation) for violation in self.violations],
+            "unsetSecrets": self.unset_secrets,
         }
 
 
@@ -68,7 +70,7 @@ def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) ->
 
 def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Report:
     """Run the policies over a rendered stack, then write it out and run the tools on the files."""
-    report = Report(rendered.config.stack)
+    report = Report(rendered.config.stack, unset_secrets=sorted(rendered.config.unset_secrets))
     progress(f"Running {len(POLICIES)} policies over {len(rendered.recording.resources)} resources")
     report.violations = evaluate(POLICIES, resources(rendered.recording))
     mandatory = [v for v in report.violations if v.enforcement == "mandatory"]
@@ -169,5 +171,11 @@ def format_report(report: Report) -> list[str]:
             shown = ", ".join(names[:4]) + (f", and {len(names) - 4} more" if len(names) > 4 else "")
             lines.append(f"  {policy}  {len(found)} finding(s): {shown}")
             lines.append(f"      e.g. {found[0].message}")
+    if report.unset_secrets:
+        # Not a failure here (a clone holds no secrets), but `pulumi up` refuses the stack.
+        lines.append("Secrets not set (placeholders stood in; pulumi up refuses the stack until they are):")
+        lines.extend(
+            f"  {key}: pulumi config set --secret {key} <value> -s {report.stack}" for key in report.unset_secrets
+        )
     lines.append(f"Result: {'passed' if report.passed else 'FAILED'}")
     return lines

@@ -44,6 +44,7 @@ class StackConfig:
     values: dict[str, Any]  # `namespace:key` -> plain value (objects stay objects here)
     secret_keys: set[str] = field(default_factory=set)
     secret_values: set[str] = field(default_factory=set)  # to scrub from every output
+    unset_secrets: list[str] = field(default_factory=list)  # secrets a placeholder stood in for
 
     def own_values(self) -> dict[str, Any]:
         """The project's keys without their namespace (`services`, not `nova-platform:services`)."""
@@ -176,6 +177,7 @@ def load_stack_config(
             full_key = _qualify(project, key)
             if full_key not in config.values:
                 config.values[full_key] = _placeholder(config, full_key)
+                config.unset_secrets.append(key)
     return config
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from components import conventions
 from novactl.stackfiles import StackError, load_stack_config
+from tests.conftest import PROJECT_DIR
 
 PROJECT = "name: nova-platform\nruntime: python\nconfig:\n  cloud:\n    type: string\n    default: aws\n"
 
@@ -103,3 +104,18 @@ def test_project_file_defaults_match_the_code_defaults():
     assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}}
     assert project["config"]["smokeTestImage"]["default"] == conventions.SMOKE_TEST_IMAGE
     assert project["config"]["cloud"]["default"] == "aws"
+
+
+def test_check_lists_the_secrets_a_placeholder_stood_in_for_with_the_command_to_set_each():
+    from novactl.check import Report, format_report
+
+    config = load_stack_config(
+        PROJECT_DIR, "staging", secret_overrides=["slackWebhookUrl=https://hooks.example/x"], placeholder_secrets=True
+    )
+    assert "slackWebhookUrl" not in config.unset_secrets
+    assert {"pagerdutyRoutingKey", "grafanaAdminPassword", "feedSigningKey", "argocdSlackToken"} <= set(
+        config.unset_secrets
+    )
+    lines = format_report(Report("staging", unset_secrets=sorted(config.unset_secrets)))
+    assert "  feedSigningKey: pulumi config set --secret feedSigningKey <value> -s staging" in lines
+    assert not any("slackWebhookUrl" in line for line in lines)
