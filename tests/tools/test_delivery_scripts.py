@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from tests.conftest import PROJECT_DIR
 
 PROMOTE = PROJECT_DIR / ".github/workflows/promote.yml"
 NOTIFY = PROJECT_DIR / ".github/scripts/notify-slack.sh"
+PUSH_MAIN = PROJECT_DIR / ".github/scripts/push-main.sh"
+MAIN_TIP = PROJECT_DIR / ".github/scripts/main-tip.sh"
 SUMMARY = PROJECT_DIR / ".github/scripts/traffic-summary.py"
 
 
@@ -35,7 +38,7 @@ def run_script(name: str) -> str:
 def checkout(project_copy: Path, tmp_path: Path) -> Path:
     """The project copy as the workflow's checkout: a git repository whose origin is a bare
     repository standing in for GitHub, with .venv beside it."""
-    for package in ("novactl", "policies"):
+    for package in ("novactl", "policies", ".github"):
         shutil.copytree(PROJECT_DIR / package, project_copy / package, ignore=shutil.ignore_patterns("__pycache__"))
     (project_copy / ".venv").symlink_to(PROJECT_DIR / ".venv")
     (project_copy / ".gitignore").write_text(".venv\n")
@@ -136,7 +139,7 @@ def test_the_slack_message_says_the_outcome_and_never_prints_the_webhook(webhook
     (message,) = received
     assert message["text"] == f"{icon} staging: promote feed-service 2.5.0 {outcome}"
     body = json.dumps(message["blocks"])
-    assert "feed-service: green 2.4.0 -> blue 2.5.0" in body
+    assert "feed-service: green 2.4.0 -&gt; blue 2.5.0" in body, "Slack's mrkdwn escaping"
     assert "0123abc" in body
 
 
@@ -169,3 +172,202 @@ def summarise(before: Path, after: Path) -> str:
         check=True,
     )
     return result.stdout.strip()
+
+
+SLACK_ENV = {
+    "STACK": "staging",
+    "COMMIT": "0123abc",
+    "RUN_URL": "https://github.com/proerror/nova-platform/actions/runs/1",
+}
+
+
+def test_user_text_cannot_mention_the_channel_or_forge_a_link(webhook):
+    url, received = webhook
+    env = {
+        **SLACK_ENV,
+        "SLACK_WEBHOOK_URL": url,
+        "OUTCOME": "success",
+        "TITLE": "promote <!channel> <https://evil.example|feed-service> 2.5.0 & more",
+        "SUMMARY": "<!here> look",
+    }
+    result = bash(str(NOTIFY), PROJECT_DIR, env)
+    assert result.returncode == 0, result.stderr
+    (message,) = received
+    text = json.dumps(message)
+    assert "<!channel>" not in text
+    assert "<!here>" not in text
+    assert "<https://evil.example" not in text
+    assert "&lt;!channel&gt; &lt;https://evil.example|feed-service&gt; 2.5.0 &amp; more" in message["text"]
+    assert "<https://github.com/proerror/nova-platform/actions/runs/1|run>" in text, "our own link stays a link"
+
+
+def test_a_slack_outage_is_a_warning_in_the_summary_never_a_failed_deployment(tmp_path):
+    summary = tmp_path / "summary.md"
+    env = {
+        **SLACK_ENV,
+        "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/services/T0/B0/secret-part",
+        "OUTCOME": "success",
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    result = bash(str(NOTIFY), PROJECT_DIR, env)
+    assert result.returncode == 0, result.stderr
+    assert "::warning::Slack did not take the staging deployment message" in result.stdout
+    assert "nobody was told there" in summary.read_text()
+    assert "secret-part" not in result.stdout + result.stderr + summary.read_text()
+
+
+def _git_out(checkout: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(checkout), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _clone(origin: Path, folder: Path) -> Path:
+    subprocess.run(["git", "clone", "--quiet", str(origin), str(folder)], check=True, env={**os.environ, **GIT_ENV})
+    return folder
+
+
+def _commit_line(checkout: Path, old: str, new: str, message: str) -> None:
+    path = checkout / "Pulumi.staging.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    git(checkout, "commit", "--quiet", "-am", message)
+
+
+def test_a_push_rebases_onto_what_landed_meanwhile(checkout, tmp_path):
+    other = _clone(checkout.parent.parent / "origin.git" if False else tmp_path / "origin.git", tmp_path / "other")
+    _commit_line(
+        other, "nova-platform:namespace: nova-staging", "nova-platform:namespace: nova-staging # merged", "a merge"
+    )
+    git(other, "push", "--quiet", "origin", "HEAD:main")
+    _commit_line(checkout, 'blue: "2.3.0"', 'blue: "2.3.1"', "rollback(staging): feed-service")
+    pushed = bash(str(PUSH_MAIN), checkout, {"PUSH_BACKOFF_SECONDS": "0"})
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert "main moved on: rebasing onto it (try 1 of 5)" in pushed.stdout
+    assert _git_out(checkout, "log", "--format=%s", "origin/main").splitlines()[:2] == [
+        "rollback(staging): feed-service",
+        "a merge",
+    ]
+
+
+def test_a_push_that_conflicts_stops_loudly_and_leaves_main_alone(checkout, tmp_path):
+    other = _clone(tmp_path / "origin.git", tmp_path / "other")
+    _commit_line(other, 'blue: "2.3.0"', 'blue: "2.3.9"', "someone else")
+    git(other, "push", "--quiet", "origin", "HEAD:main")
+    _commit_line(checkout, 'blue: "2.3.0"', 'blue: "2.3.1"', "ours")
+    pushed = bash(str(PUSH_MAIN), checkout, {"PUSH_BACKOFF_SECONDS": "0"})
+    assert pushed.returncode == 1
+    assert "conflicts with what landed on main meanwhile" in pushed.stderr
+    top = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%s", "origin/main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert top == "someone else"
+
+
+def test_a_deploy_that_is_no_longer_mains_tip_deploys_nothing_and_says_why(checkout, tmp_path):
+    run_sha = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    outputs, summary = tmp_path / "out", tmp_path / "summary.md"
+    env = {
+        "RUN_SHA": run_sha,
+        "STACK": "production",
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    current = bash(str(MAIN_TIP), checkout, env)
+    assert current.returncode == 0, current.stderr
+    assert outputs.read_text() == "stale=false\n"
+    # A promotion pushed its release and switch commits while this run waited for approval.
+    other = _clone(tmp_path / "origin.git", tmp_path / "other")
+    _commit_line(other, 'blue: "2.3.0"', 'blue: "2.5.0"', "release(production): feed-service 2.5.0")
+    git(other, "push", "--quiet", "origin", "HEAD:main")
+    outputs.write_text("")
+    stale = bash(str(MAIN_TIP), checkout, env)
+    assert stale.returncode == 0, stale.stderr
+    assert outputs.read_text() == "stale=true\n"
+    assert f"Not deploying {run_sha[:12]} to production: main is at" in summary.read_text()
+
+
+PR_FOR_RUN = PROJECT_DIR / ".github/scripts/pr-for-run.py"
+HEAD = "a" * 40
+
+
+class _PullsApi(http.server.BaseHTTPRequestHandler):
+    pulls: ClassVar[list[dict[str, Any]]] = []
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        body = json.dumps(self.pulls).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def pulls_api() -> Iterator[str]:
+    """GitHub's `GET /repos/{repo}/pulls` on loopback, answering with _PullsApi.pulls."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PullsApi)
+    _PullsApi.asked = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def find_pr(api: str, tmp_path: Path, claimed: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    output = tmp_path / "github_output"
+    output.write_text("")
+    env = {
+        "GITHUB_API_URL": api,
+        "GITHUB_TOKEN": "token-never-printed",
+        "REPOSITORY": "proerror/nova-platform",
+        "HEAD_OWNER": "a-fork",
+        "HEAD_BRANCH": "feature",
+        "HEAD_SHA": HEAD,
+        "CLAIMED": claimed,
+        "GITHUB_OUTPUT": str(output),
+    }
+    result = subprocess.run(
+        [sys.executable, str(PR_FOR_RUN)], env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
+    return result, output.read_text()
+
+
+def test_the_pr_comes_from_the_api_by_the_runs_own_head_commit(pulls_api, tmp_path):
+    _PullsApi.pulls = [{"number": 7, "head": {"sha": HEAD}}, {"number": 8, "head": {"sha": "b" * 40}}]
+    result, output = find_pr(pulls_api, tmp_path, claimed="7")
+    assert result.returncode == 0, result.stderr
+    assert output == "number=7\n"
+    (asked,) = _PullsApi.asked
+    assert asked.startswith("/repos/proerror/nova-platform/pulls?")
+    assert "head=a-fork%3Afeature" in asked
+
+
+def test_a_forged_pr_number_in_the_artifact_is_refused(pulls_api, tmp_path):
+    _PullsApi.pulls = [{"number": 7, "head": {"sha": HEAD}}]
+    result, output = find_pr(pulls_api, tmp_path, claimed="1")
+    assert result.returncode == 1
+    assert "names pull request '1', but its commit aaaaaaaaaaaa is the head of #7: refusing" in result.stderr
+    assert output == ""
+    assert "token-never-printed" not in result.stdout + result.stderr
+
+
+def test_a_run_whose_commit_is_no_longer_a_prs_head_posts_nothing(pulls_api, tmp_path):
+    _PullsApi.pulls = [{"number": 7, "head": {"sha": "c" * 40}}]
+    result, output = find_pr(pulls_api, tmp_path, claimed="7")
+    assert result.returncode == 0, result.stderr
+    assert output == "number=\n"
+    assert "nothing to post" in result.stdout

@@ -209,15 +209,22 @@ def test_a_missing_bucket_says_so(influx, tmp_path):
     assert "has no bucket 'nope'" in outcome.stderr
 
 
-def baseline_job() -> dict[str, Any]:
-    document = yaml.safe_load((PROJECT_DIR / ".github/workflows/performance-baseline.yml").read_text())
-    job: dict[str, Any] = document["jobs"]["baseline"]
-    return job
+def workflow_job(workflow: str, job: str) -> dict[str, Any]:
+    document = yaml.safe_load((PROJECT_DIR / ".github/workflows" / workflow).read_text())
+    found: dict[str, Any] = document["jobs"][job]
+    return found
+
+
+JOBS = {
+    "Record the run": ("performance-baseline.yml", "baseline"),
+    "Compare with the baseline": ("performance-compare.yml", "compare"),
+}
 
 
 def workflow_step(name: str) -> str:
-    """The `run:` script of a step of performance-baseline.yml's baseline job."""
-    (step,) = [step for step in baseline_job()["steps"] if step.get("name") == name]
+    """The `run:` script of the step that records (the baseline job) or compares (the
+    compare job of performance-compare.yml)."""
+    (step,) = [step for step in workflow_job(*JOBS[name])["steps"] if step.get("name") == name]
     return str(step["run"])
 
 
@@ -240,7 +247,11 @@ def test_the_workflow_records_on_main_then_fails_a_slower_pull_request_with_a_co
         "PERF_RUNNER": "ubuntu-24.04",
         "GITHUB_STEP_SUMMARY": str(summary),
         # and the job's env that is not an expression
-        **{key: str(value) for key, value in baseline_job()["env"].items() if "${{" not in str(value)},
+        **{
+            key: str(value)
+            for key, value in workflow_job(*JOBS["Record the run"])["env"].items()
+            if "${{" not in str(value)
+        },
     }
 
     def step(name: str, results: list[dict[str, Any]], **env: str) -> subprocess.CompletedProcess[str]:
@@ -266,7 +277,7 @@ def test_the_workflow_records_on_main_then_fails_a_slower_pull_request_with_a_co
         PERF_COMMIT="feedbeef0123456789",
         THRESHOLD="10%",
         BASELINE_RUNS="5",
-        PR_NUMBER="42",
+        GITHUB_OUTPUT=str(tmp_path / "output"),
     )
     assert compared.returncode == 1, compared.stdout + compared.stderr
     comment = (workspace / "payload/comment.md").read_text()
@@ -274,5 +285,5 @@ def test_the_workflow_records_on_main_then_fails_a_slower_pull_request_with_a_co
     assert "| `feed p95` | 100 ms | 130 ms | +30.0% | REGRESSION |" in comment
     assert "median of the last 5 runs on main, threshold 10%" in comment
     assert summary.read_text() == comment
-    assert (workspace / "payload/pr-number").read_text() == "42\n"
+    assert (tmp_path / "output").read_text() == "status=1\n"
     assert "test-token-never-printed" not in comment + compared.stdout + compared.stderr
