@@ -165,12 +165,17 @@ CHARTS: Final[dict[str, HelmChart]] = {
 KUBERNETES_VERSION: Final = "1.34.0"
 """The EKS control-plane version our manifests are validated against (kubernetes-validate)."""
 
-SMOKE_TEST_IMAGE: Final = "curlimages/curl:8.16.0"
-"""Default image of the smoke-test Job; a stack may override it with `smokeTestImage`."""
+# Both Job images are pinned by digest (the multi-arch index of the tag): a tag on Docker Hub
+# can be pushed again, a digest cannot. Bump tag and digest together (docs/security.md).
+SMOKE_TEST_IMAGE: Final = (
+    "curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6"
+)
+"""Default image of the smoke-test Job; a stack may override it with `smokeTestImage` (a
+mirror in the stack's own registry, by digest on production)."""
 
 SMOKE_TEST_USER: Final = 100
 
-ANALYSIS_IMAGE: Final = "python:3.13.9-slim"
+ANALYSIS_IMAGE: Final = "python:3.13.9-slim@sha256:326df678c20c78d465db501563f3492d17c42a4afe33a1f2bf5406a1d56b0e86"
 """The analysis Job's image: the official Python image (the program needs the standard library only)."""
 ANALYSIS_USER: Final = 65534  # nobody: the image has no user of its own
 ANALYSIS_CONFIG_MAP: Final = "nova-analysis"

@@ -178,6 +178,10 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
     image_registry = _image_registry(raw, cloud)
     smoke_image = pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
+    if stack in STRICT_IAM_STACKS and "@sha256:" not in smoke_image:
+        raise ConfigError(
+            "smokeTestImage", f"{smoke_image!r}: {stack} runs Jobs on images pinned by digest (image:tag@sha256:...)"
+        )
     defaults = service_settings(mapping(raw.get("serviceDefaults", {}), "serviceDefaults"), "serviceDefaults", False)
     services_raw = mapping(present(raw, "services", "services"), "services")
     if not services_raw:

@@ -172,3 +172,26 @@ def test_a_vpc_and_endpoint_ranges_pass(raw_config):
         "egressCidrs": ["52.94.0.0/16", "2600:1f00::/32"],
     }
     assert parse_platform_config(raw_config, "staging").network is not None
+
+
+def test_production_runs_jobs_only_on_images_pinned_by_digest(raw_config):
+    raw_config["smokeTestImage"] = "curlimages/curl:8.16.0"
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "production")
+    assert caught.value.key == "smokeTestImage"
+    assert "pinned by digest" in caught.value.message
+    parse_platform_config(raw_config, "staging")  # a tag is enough elsewhere
+
+
+def test_the_default_job_images_are_pinned_by_digest_and_agree_with_pulumi_yaml():
+    import yaml
+
+    from components import conventions
+    from tests.conftest import PROJECT_DIR
+
+    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+    assert project["config"]["smokeTestImage"]["default"] == conventions.SMOKE_TEST_IMAGE
+    for image in (conventions.SMOKE_TEST_IMAGE, conventions.ANALYSIS_IMAGE):
+        name, _, digest = image.partition("@sha256:")
+        assert ":" in name
+        assert len(digest) == 64
