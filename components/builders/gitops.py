@@ -18,16 +18,6 @@ CI_ROLE = "ci"
 IN_CLUSTER = "https://kubernetes.default.svc"
 API_VERSION = "argoproj.io/v1alpha1"
 
-# What Pulumi owns in the stack namespace: the blue/green objects. The project may not manage
-# these kinds at all, so no sync (and no selfHeal) can revert a traffic switch or a release.
-PULUMI_OWNED_KINDS: tuple[tuple[str, str], ...] = (
-    ("apps", "Deployment"),
-    ("", "Service"),
-    ("policy", "PodDisruptionBudget"),
-    ("autoscaling", "HorizontalPodAutoscaler"),
-    ("batch", "Job"),
-)
-
 
 def application_name(config: PlatformConfig) -> str:
     return f"nova-{config.stack}"
@@ -105,8 +95,10 @@ def chart_values(spec: GitOpsSpec) -> dict[str, Any]:
 
 
 def app_project(config: PlatformConfig) -> Manifest:
-    """`nova`: one source repository, the stack namespace only, no cluster-scoped kinds but the
-    listed ones, none of Pulumi's kinds, and a CI role that may only get and sync one Application."""
+    """`nova`: one source repository, the stack namespace only, only the kinds the repository is
+    for (namespaceResourceWhitelist: ConfigMaps and ExternalSecrets by default; none of
+    Pulumi's, no RBAC, nothing that runs pods), no cluster-scoped kinds but the listed ones,
+    and a CI role that may only get and sync one Application."""
     spec = _spec(config)
     app = f"{PROJECT}/{application_name(config)}"
     return {
@@ -118,7 +110,9 @@ def app_project(config: PlatformConfig) -> Manifest:
             "sourceRepos": [spec.repo_url],
             "destinations": [{"server": IN_CLUSTER, "namespace": config.namespace}],
             "clusterResourceWhitelist": [{"group": item.group, "kind": item.kind} for item in spec.cluster_resources],
-            "namespaceResourceBlacklist": [{"group": group, "kind": kind} for group, kind in PULUMI_OWNED_KINDS],
+            "namespaceResourceWhitelist": [
+                {"group": item.group, "kind": item.kind} for item in spec.namespace_resources
+            ],
             "roles": [
                 {
                     "name": CI_ROLE,

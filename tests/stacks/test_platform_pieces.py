@@ -103,8 +103,11 @@ def test_the_nova_project_is_locked_down(rendered, stack):
     assert spec["sourceRepos"] == ["https://github.com/proerror/nova"]
     assert spec["destinations"] == [{"server": "https://kubernetes.default.svc", "namespace": f"nova-{stack}"}]
     assert spec["clusterResourceWhitelist"] == []
-    blocked = {(item["group"], item["kind"]) for item in spec["namespaceResourceBlacklist"]}
-    assert {("apps", "Deployment"), ("", "Service"), ("policy", "PodDisruptionBudget")} <= blocked
+    # An allow-list of what the repository is for: nothing of Pulumi's, no RBAC, no Secret,
+    # no NetworkPolicy, nothing that runs pods.
+    assert "namespaceResourceBlacklist" not in spec
+    allowed = {(item["group"], item["kind"]) for item in spec["namespaceResourceWhitelist"]}
+    assert allowed == {("", "ConfigMap"), ("external-secrets.io", "ExternalSecret")}
     (role,) = spec["roles"]
     actions = {policy.split(", ")[3] for policy in role["policies"]}
     objects = {policy.split(", ")[4] for policy in role["policies"]}

@@ -63,6 +63,36 @@ def test_enabled_pieces_get_documented_defaults(raw_config):
             "gitops.clusterResources[0]",
             "wildcards",
         ),
+        (
+            "gitops",
+            {
+                "enabled": True,
+                "clusterResources": [{"group": "rbac.authorization.k8s.io", "kind": "ClusterRoleBinding"}],
+            },
+            "gitops.clusterResources[0]",
+            "not for the GitOps repository",
+        ),
+        (
+            "gitops",
+            {
+                "enabled": True,
+                "namespaceResources": [{"group": "", "kind": "ConfigMap"}, {"group": "", "kind": "Secret"}],
+            },
+            "gitops.namespaceResources[1]",
+            "core/Secret is not for the GitOps repository",
+        ),
+        (
+            "gitops",
+            {"enabled": True, "namespaceResources": [{"group": "apps", "kind": "ReplicaSet"}]},
+            "gitops.namespaceResources[0]",
+            "apps/ReplicaSet",
+        ),
+        (
+            "gitops",
+            {"enabled": True, "namespaceResources": [{"group": "networking.k8s.io", "kind": "NetworkPolicy"}]},
+            "gitops.namespaceResources[0]",
+            "open the network",
+        ),
         ("logging", {"enabled": True, "mode": "Distributed"}, "logging.mode", "SingleBinary, SimpleScalable"),
         ("logging", {"enabled": True, "retentionDays": 0}, "logging.retentionDays", "out of range"),
         ("tracing", {"enabled": True, "nodeAgent": True}, "tracing.nodeAgent", "the node agent is gone"),
