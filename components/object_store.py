@@ -1,7 +1,9 @@
-"""ObjectStore: private, encrypted S3 buckets and the one IAM role (IRSA) that may use them."""
+"""ObjectStore: private, encrypted, TLS-only, versioned S3 buckets and the one IAM role (IRSA)
+that may use them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -10,6 +12,13 @@ import pulumi_aws as aws
 from components.aws_identity import ClusterIdentity, irsa_role
 from components.builders import aws as policies
 from components.config.stack import PlatformConfig
+
+# Every bucket is versioned, and a deleted or overwritten object stays recoverable this long:
+# Loki's and Tempo's compactors delete old blocks all day, so longer would mostly keep what
+# retention already removed, while a week covers a bad compaction, a bug or a compromised
+# pod's deletes (the role may delete objects, not versions). The ruler bucket's rules are the
+# one thing there that no retention replaces.
+NONCURRENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,8 @@ class ObjectStoreArgs:
 
 
 class ObjectStore(pulumi.ComponentResource):
-    """Buckets that block public access and encrypt at rest, and a role scoped to them."""
+    """Buckets that block public access, encrypt at rest, take TLS only and keep deleted objects
+    for a week, and a role scoped to them."""
 
     role_arn: pulumi.Output[str]
 
@@ -110,19 +120,31 @@ class ObjectStore(pulumi.ComponentResource):
             ],
             opts=after,
         )
+        aws.s3.BucketPolicy(
+            spec.name,
+            bucket=spec.name,
+            # From the name, not the bucket's arn output: known at preview, so the policy pack
+            # can read the document then (S3 ARNs are arn:aws:s3:::<name> in the aws partition).
+            policy=json.dumps(policies.tls_only_bucket_policy(f"arn:aws:s3:::{spec.name}")),
+            opts=after,
+        )
+        versioning = aws.s3.BucketVersioning(
+            spec.name, bucket=spec.name, versioning_configuration={"status": "Enabled"}, opts=after
+        )
+        rule: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
+            "id": "expire-after-retention" if spec.expire_days is not None else "keep-deleted-a-week",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_DAYS},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+        }
         if spec.expire_days is not None:
-            aws.s3.BucketLifecycleConfiguration(
-                spec.name,
-                bucket=spec.name,
-                rules=[
-                    {
-                        "id": "expire-after-retention",
-                        "status": "Enabled",
-                        "filter": {"prefix": ""},
-                        "expiration": {"days": spec.expire_days},
-                        "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
-                    }
-                ],
-                opts=after,
-            )
+            rule["expiration"] = {"days": spec.expire_days}
+        aws.s3.BucketLifecycleConfiguration(
+            spec.name,
+            bucket=spec.name,
+            rules=[rule],
+            # S3 applies noncurrent-version rules to a versioned bucket: versioning first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, versioning]),
+        )
         return bucket.arn

@@ -1,4 +1,5 @@
-"""AWS guardrails: S3 buckets encrypted and closed to the public, no `*` on `*` in IAM."""
+"""AWS guardrails: S3 buckets encrypted, closed to the public, TLS-only and versioned; no `*`
+on `*` in IAM."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from policies.rules import Policy, Resource, items, mapping
 BUCKET = "aws:s3/bucket:Bucket"
 ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 _BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 POLICY_TYPES = (
     "aws:iam/policy:Policy",
@@ -42,10 +45,25 @@ def buckets_encrypted_and_private(resources: Sequence[Resource]) -> Iterator[tup
         for resource in resources
         if resource.type == PUBLIC_ACCESS_BLOCK and all(resource.props.get(flag) is True for flag in _BLOCK_FLAGS)
     }
+    tls_only = {
+        _bucket_key(resource.props.get("bucket"))
+        for resource in resources
+        if resource.type == BUCKET_POLICY and _denies_plain_http(resource.props.get("policy"))
+    }
+    versioned = {
+        _bucket_key(resource.props.get("bucket"))
+        for resource in resources
+        if resource.type == VERSIONING
+        and mapping(resource.props.get("versioningConfiguration")).get("status") == "Enabled"
+    }
     for resource in resources:
         if resource.type != BUCKET:
             continue
         name = resource.props.get("bucket") or resource.name
+        if name not in tls_only:
+            yield resource, f"bucket {name} takes plain HTTP; add a BucketPolicy denying aws:SecureTransport false"
+        if name not in versioned:
+            yield resource, f"bucket {name} is not versioned; a delete or an overwrite would lose the object"
         if name not in encrypted:
             yield resource, f"bucket {name} has no default encryption; add a BucketServerSideEncryptionConfiguration"
         if name not in blocked:
@@ -53,6 +71,15 @@ def buckets_encrypted_and_private(resources: Sequence[Resource]) -> Iterator[tup
                 resource,
                 (f"bucket {name} is not closed to the public; add a BucketPublicAccessBlock with all four flags true"),
             )
+
+
+def _denies_plain_http(document: Any) -> bool:
+    for statement in _statements(document):
+        s = mapping(statement)
+        condition = mapping(mapping(s.get("Condition")).get("Bool"))
+        if s.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false":
+            return True
+    return False
 
 
 def _statements(document: Any) -> list[Any]:
@@ -83,7 +110,7 @@ def no_wildcard_admin(resource: Resource) -> Iterator[str]:
 POLICIES = (
     Policy(
         "s3-encrypted-and-private",
-        "S3 buckets encrypt at rest and block all public access.",
+        "S3 buckets encrypt at rest, block all public access, take TLS only and are versioned.",
         "mandatory",
         stack_check=buckets_encrypted_and_private,
     ),

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from components.builders import bluegreen as build
+from components.builders.aws import tls_only_bucket_policy
 from components.builders.core import secret
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
@@ -221,6 +222,16 @@ def bucket_resources(**overrides: Any) -> list[Resource]:
             "logs",
             {"bucket": "logs", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         ),
+        aws(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "logs",
+            {"bucket": "logs", "policy": json.dumps(tls_only_bucket_policy("arn:aws:s3:::logs"))},
+        ),
+        aws(
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "logs",
+            {"bucket": "logs", "versioningConfiguration": {"status": "Enabled"}},
+        ),
     ]
 
 
@@ -228,8 +239,12 @@ def test_buckets_must_be_encrypted_and_closed_to_the_public():
     assert violations("s3-encrypted-and-private", bucket_resources()) == []
     (found,) = violations("s3-encrypted-and-private", bucket_resources(restrictPublicBuckets=False))
     assert "not closed to the public" in found.message
-    (found,) = violations("s3-encrypted-and-private", bucket_resources()[:2])
+    (found,) = violations("s3-encrypted-and-private", [*bucket_resources()[:2], *bucket_resources()[3:]])
     assert "no default encryption" in found.message
+    (found,) = violations("s3-encrypted-and-private", [*bucket_resources()[:3], bucket_resources()[4]])
+    assert "takes plain HTTP" in found.message
+    (found,) = violations("s3-encrypted-and-private", bucket_resources()[:4])
+    assert "is not versioned" in found.message
 
 
 def test_iam_may_not_allow_every_action_on_every_resource():

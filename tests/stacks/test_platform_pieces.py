@@ -253,11 +253,35 @@ def test_lifecycle_expires_chunks_and_traces_a_day_after_retention_and_never_rul
         r.inputs["bucket"]: r.inputs["rules"]
         for r in recording.by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
     }
-    assert set(lifecycles) == set(retention)
+    ruler = f"nova-platform-{stack}-loki-ruler"
+    assert set(lifecycles) == {*retention, ruler}
     for bucket, days in retention.items():
         (rule,) = lifecycles[bucket]
         assert rule["status"] == "Enabled"
         assert rule["expiration"] == {"days": days + 1}
+    (rules,) = lifecycles[ruler]
+    assert "expiration" not in rules, "rules never expire"
+    for (rule,) in lifecycles.values():
+        assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 7}
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_every_bucket_takes_tls_only_and_is_versioned(rendered, stack):
+    recording = rendered[stack].recording
+    buckets = {r.inputs["bucket"] for r in recording.by_type("aws:s3/bucket:Bucket")}
+    versioned = {
+        r.inputs["bucket"]
+        for r in recording.by_type("aws:s3/bucketVersioning:BucketVersioning")
+        if r.inputs["versioningConfiguration"] == {"status": "Enabled"}
+    }
+    assert versioned == buckets
+    policies = {r.inputs["bucket"]: r.inputs["policy"] for r in recording.by_type("aws:s3/bucketPolicy:BucketPolicy")}
+    assert set(policies) == buckets
+    for bucket, text in policies.items():
+        (statement,) = json.loads(text)["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert statement["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
 
 
 @pytest.mark.parametrize("stack", AWS_STACKS)
