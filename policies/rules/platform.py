@@ -24,8 +24,7 @@ ALERTMANAGER_KEY = "alertmanager.yaml"
 
 _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 _SEVERITY_MATCHER = re.compile(r"""severity\s*(=~?)\s*"?([^"]+)"?""")
-# Credentials that must only ever live in a Secret: Slack webhooks and tokens, private keys,
-# AWS access keys, GitHub tokens, PagerDuty Events v2 routing keys in a URL.
+# Credentials that must only ever live in a Secret: conventions.SECRET_MATERIAL.
 # Keys whose literal value is a credential (a reference such as existingSecret is fine).
 _SECRET_KEYS = re.compile(r"(^|[._-])(password|passwd|token|secret|api[_-]?key|webhook[_-]?url)$", re.IGNORECASE)
 _REFERENCE_SUFFIXES = ("Secret", "SecretName", "Key", "File", "_file", "Ref", "Name")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from policies.rules import Policy, aws, kubernetes, platform
+from policies.rules import Policy, aws, kubernetes, platform, production
 
-POLICIES: tuple[Policy, ...] = (*kubernetes.POLICIES, *aws.POLICIES, *platform.POLICIES)
+POLICIES: tuple[Policy, ...] = (*kubernetes.POLICIES, *aws.POLICIES, *platform.POLICIES, *production.POLICIES)
