@@ -8,7 +8,7 @@ from components import conventions, helm
 from components.builders import gitops
 from components.builders.core import namespace, secret
 from components.config.stack import PlatformConfig
-from components.manifests import register
+from components.manifests import isolate, register
 
 
 class GitOps(pulumi.ComponentResource):
@@ -29,6 +29,7 @@ class GitOps(pulumi.ComponentResource):
         spec = config.gitops
         assert spec is not None
         ns = register(spec.namespace, namespace(spec.namespace, "baseline"), pulumi.ResourceOptions(parent=self))
+        isolate(config, "gitops", spec.namespace, self, ns)
         before_release = [ns]
         if spec.slack_channel is not None:
             # The notifications controller reads $slack-token from this Secret; the token stays a

@@ -10,7 +10,7 @@ from components.builders import aws as policies
 from components.builders import logging as build
 from components.builders.core import namespace
 from components.config.stack import PlatformConfig
-from components.manifests import register
+from components.manifests import isolate, register
 from components.object_store import workload_store
 
 
@@ -29,6 +29,7 @@ class Logs(pulumi.ComponentResource):
         assert spec is not None
         # Alloy reads the node's /var/log/pods through a hostPath: only 'privileged' admits it.
         ns = register(spec.namespace, namespace(spec.namespace, "privileged"), pulumi.ResourceOptions(parent=self))
+        isolate(config, "logging", spec.namespace, self, ns)
         # The compactor deletes chunks at retention; S3 removes anything it missed a day later.
         # The ruler's bucket holds rule files and never expires.
         store = workload_store(

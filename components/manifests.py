@@ -8,7 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.builders import Manifest
+from components.builders import Manifest, network
+from components.config.stack import PlatformConfig
 
 _RESOURCE_CLASSES: dict[tuple[str, str], Any] = {
     ("v1", "Namespace"): k8s.core.v1.Namespace,
@@ -45,3 +46,16 @@ def register(resource_name: str, manifest: Manifest, opts: pulumi.ResourceOption
         # so callers make it depend on whatever installs that CRD.
         return k8s.apiextensions.CustomResource(resource_name, api_version=key[0], kind=key[1], opts=opts, **fields)
     raise ValueError(f"no resource class registered for {key[0]} {key[1]}")
+
+
+def isolate(
+    config: PlatformConfig, piece: str, namespace: str, parent: pulumi.Resource, after: pulumi.Resource
+) -> list[pulumi.CustomResource]:
+    """The NetworkPolicies of a piece's namespace (networkPolicy.enabled), after the namespace."""
+    if config.network is None:
+        return []
+    opts = pulumi.ResourceOptions(parent=parent, depends_on=[after])
+    return [
+        register(policy["metadata"]["name"], policy, opts)
+        for policy in network.piece_policies(config, piece, namespace)
+    ]

@@ -10,7 +10,7 @@ from components import conventions, helm
 from components.builders import alertmanager as routing
 from components.builders import alerts, core, monitoring
 from components.config.stack import PlatformConfig
-from components.manifests import register
+from components.manifests import isolate, register
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Monitoring(pulumi.ComponentResource):
         if spec.install:
             # node-exporter needs the host's network, PID namespace and filesystem: 'privileged'.
             namespace = register(spec.namespace, core.namespace(spec.namespace, "privileged"), child)
+            isolate(config, "monitoring", spec.namespace, self, namespace)
             child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
             before_release.append(namespace)
 

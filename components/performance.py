@@ -10,7 +10,7 @@ from components import conventions, helm
 from components.builders import performance as build
 from components.builders.core import namespace, secret
 from components.config.stack import PlatformConfig
-from components.manifests import register
+from components.manifests import isolate, register
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class PerformanceHistory(pulumi.ComponentResource):
         spec = config.performance
         assert spec is not None
         ns = register(spec.namespace, namespace(spec.namespace, "baseline"), pulumi.ResourceOptions(parent=self))
+        isolate(config, "performance", spec.namespace, self, ns)
         auth = register(
             build.ADMIN_SECRET,
             secret(

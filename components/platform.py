@@ -87,6 +87,8 @@ class Platform(pulumi.ComponentResource):
             register(network.DENY_POLICY, network.default_deny(config, config.network), isolated)
             if config.network.egress == "restricted":
                 register(network.EGRESS_POLICY, network.restricted_egress(config, config.network), isolated)
+            elif config.aws is not None:
+                register(network.METADATA_POLICY, network.no_instance_metadata(config.namespace), isolated)
         self.services = {
             spec.name: BlueGreenService(
                 spec.name,

@@ -10,7 +10,7 @@ from components.builders import aws as policies
 from components.builders import tracing as build
 from components.builders.core import namespace
 from components.config.stack import PlatformConfig
-from components.manifests import register
+from components.manifests import isolate, register
 from components.object_store import workload_store
 
 
@@ -30,6 +30,7 @@ class Traces(pulumi.ComponentResource):
         # No host ports, host paths or host namespaces here; 'baseline' (not 'restricted') because
         # the charts' pods do not all set a seccomp profile and drop every capability.
         ns = register(spec.namespace, namespace(spec.namespace, "baseline"), pulumi.ResourceOptions(parent=self))
+        isolate(config, "tracing", spec.namespace, self, ns)
         store = workload_store(
             "tempo",
             config,

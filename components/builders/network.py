@@ -1,5 +1,6 @@
-"""NetworkPolicies of the stack namespace: deny every ingress by default, then let in exactly
-what each service serves (networking.k8s.io/v1; semantics in novactl/netpol.py).
+"""NetworkPolicies: the stack namespace and every namespace of the platform's pieces deny every
+ingress by default, then let in exactly what each serves (networking.k8s.io/v1; semantics in
+novactl/netpol.py). On AWS stacks no pod reaches the instance metadata service.
 
 - the namespace's own pods reach a service's ports (service to service, smoke tests);
 - Prometheus, from the monitoring namespace, reaches the port it scrapes;
@@ -17,7 +18,7 @@ from components import conventions
 from components.builders import Manifest
 from components.builders.scrape import server_pod_selector
 from components.builders.tracing import OTLP_GRPC_PORT
-from components.config.network import NetworkSpec
+from components.config.network import INSTANCE_METADATA, NetworkSpec
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 
@@ -28,6 +29,22 @@ PROMETHEUS_POD_LABELS = {"app.kubernetes.io/name": "prometheus"}
 DNS_POD_LABELS = {"k8s-app": "kube-dns"}  # CoreDNS on EKS and kind
 DENY_POLICY = "default-deny"
 EGRESS_POLICY = "restricted-egress"
+METADATA_POLICY = "no-instance-metadata"
+# The charts' own pod labels (app.kubernetes.io/name, the Helm convention each chart follows).
+GRAFANA_POD_LABELS = {"app.kubernetes.io/name": "grafana"}
+COLLECTOR_POD_LABELS = {"app.kubernetes.io/name": "opentelemetry-collector"}
+LOKI_POD_LABELS = {"app.kubernetes.io/name": "loki"}
+TEMPO_POD_LABELS = {"app.kubernetes.io/name": "tempo"}
+ANALYSIS_POD_LABELS = {conventions.LABEL_COMPONENT: "analysis"}
+OTLP_HTTP_PORT = 4318
+TEMPO_QUERY_PORT = 3200
+INFLUXDB_PORT = 8086
+# kube-prometheus-stack's operator serves its admission webhook here; the API server calls it
+# from outside the pod network (prometheusOperator.tls.internalPort).
+OPERATOR_WEBHOOK_PORT = 10250
+# The instance metadata service: with IRSA no pod needs it, and a compromised pod would
+# otherwise take the node role's credentials from it.
+INSTANCE_METADATA_CIDRS = tuple(f"{address}/{32 if '.' in address else 128}" for address in INSTANCE_METADATA)
 
 
 def _namespace(name: str) -> dict[str, Any]:
@@ -115,3 +132,87 @@ def service_policy(spec: ServiceSpec, config: PlatformConfig, network: NetworkSp
         config.namespace,
         {"podSelector": {"matchLabels": server_pod_selector(spec)}, "policyTypes": ["Ingress"], "ingress": rules},
     )
+
+
+def _from(namespace: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"namespaceSelector": _namespace(namespace), "podSelector": {"matchLabels": labels}}
+
+
+def _tcp(*ports: int) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
+def _allow(name: str, namespace: str, pods: dict[str, str], rules: list[dict[str, Any]]) -> Manifest:
+    spec = {"podSelector": {"matchLabels": pods} if pods else {}, "policyTypes": ["Ingress"], "ingress": rules}
+    return _policy(name, namespace, spec)
+
+
+def _clients(config: PlatformConfig, piece: str, namespace: str) -> list[Manifest]:
+    """What a piece serves outside its namespace, client by client."""
+    grafana = _from(config.monitoring.namespace, GRAFANA_POD_LABELS)
+    collector = [_from(config.tracing.namespace, COLLECTOR_POD_LABELS)] if config.tracing is not None else []
+    if piece == "monitoring":
+        # One port serves queries and the remote-write receiver: the analysis Jobs and the
+        # collector only, so no other pod can write the series an analysis reads.
+        readers = [_from(config.namespace, ANALYSIS_POD_LABELS), *collector]
+        return [
+            _allow(
+                "prometheus-clients",
+                namespace,
+                PROMETHEUS_POD_LABELS,
+                [{"from": readers, "ports": _tcp(conventions.PROMETHEUS_PORT)}],
+            ),
+            _allow("operator-webhook", namespace, {}, [{"ports": _tcp(OPERATOR_WEBHOOK_PORT)}]),
+        ]
+    if piece == "logging":
+        return [_allow("loki-clients", namespace, LOKI_POD_LABELS, [{"from": [grafana, *collector]}])]
+    if piece == "tracing":
+        services = [{"namespaceSelector": _namespace(config.namespace)}]
+        otlp = [{"from": services, "ports": _tcp(OTLP_GRPC_PORT, OTLP_HTTP_PORT)}]
+        query = [{"from": [grafana], "ports": _tcp(TEMPO_QUERY_PORT)}]
+        return [
+            _allow("otlp-from-services", namespace, COLLECTOR_POD_LABELS, otlp),
+            _allow("tempo-from-grafana", namespace, TEMPO_POD_LABELS, query),
+        ]
+    if piece == "performance" and config.performance is not None and config.performance.client_cidrs:
+        clients = [{"ipBlock": {"cidr": cidr}} for cidr in config.performance.client_cidrs]
+        return [_allow("influxdb-clients", namespace, {}, [{"from": clients, "ports": _tcp(INFLUXDB_PORT)}])]
+    return []  # gitops: nothing from outside (the UI by port-forward)
+
+
+def piece_policies(config: PlatformConfig, piece: str, namespace: str) -> list[Manifest]:
+    """A piece's namespace: deny every ingress, then let in its own pods, Prometheus (it scrapes
+    every piece) and exactly the clients the piece serves elsewhere:
+
+    - monitoring: Prometheus's API (queries and the remote-write receiver, one port) from the
+      analysis Jobs and the collector only; the operator's webhook from the API server;
+    - logging: Loki (push and query) from Grafana and the collector; Alloy is in the namespace;
+    - tracing: the collector's OTLP ports from the stack namespace's services; Tempo's query
+      port from Grafana;
+    - gitops: nothing from outside (the UI by port-forward);
+    - performance: InfluxDB from `performance.clientCidrs` (CI through an internal load balancer).
+
+    On AWS stacks, no pod of the namespace reaches the instance metadata service.
+    """
+    policies = [
+        _policy(DENY_POLICY, namespace, {"podSelector": {}, "policyTypes": ["Ingress"]}),
+        _allow("same-namespace", namespace, {}, [{"from": [{"podSelector": {}}]}]),
+    ]
+    if piece != "monitoring":
+        scrapes = [{"from": [_from(config.monitoring.namespace, PROMETHEUS_POD_LABELS)]}]
+        policies.append(_allow("prometheus-scrapes", namespace, {}, scrapes))
+    policies += _clients(config, piece, namespace)
+    if config.aws is not None:
+        policies.append(no_instance_metadata(namespace))
+    return policies
+
+
+def no_instance_metadata(namespace: str) -> Manifest:
+    """Egress anywhere but the instance metadata service (the pods reach AWS through IRSA)."""
+    everywhere: list[dict[str, Any]] = [{"namespaceSelector": {}}]
+    everywhere += [
+        {"ipBlock": {"cidr": cidr, "except": [blocked]}}
+        for cidr, blocked in zip(("0.0.0.0/0", "::/0"), INSTANCE_METADATA_CIDRS, strict=True)
+    ]
+    spec = {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": everywhere}]}
+    return _policy(METADATA_POLICY, namespace, spec)

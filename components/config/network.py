@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from components.config.fields import ConfigError, boolean, choice, describe, mapping, namespace_name, reject_unknown
 
+# The instance metadata service, IPv4 and the Nitro IPv6 address: no pod may reach it.
+INSTANCE_METADATA = ("169.254.169.254", "fd00:ec2::254")
+
 Egress = Literal["open", "restricted"]
 EGRESS: tuple[Egress, ...] = ("open", "restricted")
 
@@ -33,12 +36,18 @@ def parse_network(raw: Any) -> NetworkSpec | None:
         return None
     namespace = block.get("ingressNamespace")
     egress = choice(block.get("egress", "open"), "networkPolicy.egress", EGRESS)
-    egress_cidrs = _cidrs(block.get("egressCidrs", []), "networkPolicy.egressCidrs")
+    egress_cidrs = cidr_list(block.get("egressCidrs", []), "networkPolicy.egressCidrs")
     if egress_cidrs and egress == "open":
         raise ConfigError("networkPolicy.egressCidrs", "only with egress: restricted (open egress allows everything)")
+    for index, cidr in enumerate(egress_cidrs):
+        if any(ipaddress.ip_address(address) in ipaddress.ip_network(cidr) for address in INSTANCE_METADATA):
+            raise ConfigError(
+                f"networkPolicy.egressCidrs[{index}]",
+                f"{cidr} holds the instance metadata address; pods reach AWS through IRSA, never the node's role",
+            )
     return NetworkSpec(
         ingress_namespace=namespace_name(namespace, "networkPolicy.ingressNamespace") if namespace else None,
-        ingress_cidrs=_cidrs(block.get("ingressCidrs", []), "networkPolicy.ingressCidrs"),
+        ingress_cidrs=_load_balancer_subnets(block.get("ingressCidrs", []), "networkPolicy.ingressCidrs"),
         egress=egress,
         egress_cidrs=egress_cidrs,
     )
@@ -49,7 +58,8 @@ def parse_network(raw: Any) -> NetworkSpec | None:
 _WIDEST_PREFIX = {4: 8, 6: 32}
 
 
-def _cidrs(value: Any, key: str) -> tuple[str, ...]:
+def cidr_list(value: Any, key: str) -> tuple[str, ...]:
+    """A list of CIDRs, none broader than a /8 (IPv6: /32), together no more than one."""
     if not isinstance(value, list):
         raise ConfigError(key, f"expected a list of CIDRs, got {describe(value)}")
     cidrs = []
@@ -71,3 +81,21 @@ def _cidrs(value: Any, key: str) -> tuple[str, ...]:
             )
         cidrs.append(str(network))
     return tuple(cidrs)
+
+
+# A load balancer's subnet, not a VPC: the pods live in the VPC too, and a VPC-wide rule would
+# let any pod in through the way meant for the load balancer.
+_WIDEST_SUBNET = {4: 20, 6: 56}
+
+
+def _load_balancer_subnets(value: Any, key: str) -> tuple[str, ...]:
+    cidrs = cidr_list(value, key)
+    for index, cidr in enumerate(cidrs):
+        network = ipaddress.ip_network(cidr)
+        widest = _WIDEST_SUBNET[network.version]
+        if network.prefixlen < widest:
+            raise ConfigError(
+                f"{key}[{index}]",
+                f"{cidr} is broader than a /{widest}: name the load balancer's subnets, not the VPC the pods live in",
+            )
+    return cidrs

@@ -17,6 +17,7 @@ from components.config.fields import (
     reject_unknown,
     unit_interval,
 )
+from components.config.network import cidr_list
 
 LokiMode = Literal["SingleBinary", "SimpleScalable"]
 LOKI_MODES: tuple[LokiMode, ...] = ("SingleBinary", "SimpleScalable")
@@ -70,6 +71,7 @@ class PerformanceSpec:
     storage_size: str
     organization: str
     bucket: str
+    client_cidrs: tuple[str, ...] = ()  # who reaches InfluxDB from outside: CI's internal load balancer
 
 
 def _enabled(raw: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
@@ -123,7 +125,7 @@ def parse_tracing(raw: Any, stack: str) -> TracingSpec | None:
 
 def parse_performance(raw: Any, secrets: set[str], stack: str) -> PerformanceSpec | None:
     """Validate `performance`; None when it is absent or `enabled: false`."""
-    block = _enabled(raw, "performance", ("namespace", "storageSize", "organization", "bucket"))
+    block = _enabled(raw, "performance", ("namespace", "storageSize", "organization", "bucket", "clientCidrs"))
     if block is None:
         return None
     for key in ("influxdbAdminPassword", "influxdbAdminToken"):
@@ -137,4 +139,5 @@ def parse_performance(raw: Any, secrets: set[str], stack: str) -> PerformanceSpe
         storage_size=quantity(block.get("storageSize", "20Gi"), "performance.storageSize"),
         organization=dns_label(block.get("organization", "nova"), "performance.organization"),
         bucket=dns_label(block.get("bucket", "baselines"), "performance.bucket"),
+        client_cidrs=cidr_list(block.get("clientCidrs", []), "performance.clientCidrs"),
     )

@@ -56,9 +56,13 @@ def production_guardrails(resources: Sequence[Resource]) -> Iterator[tuple[Resou
     if not workloads:
         return
     stack = stack_of(workloads[0])
-    denies = [r for r in resources if r.type == NETWORK_POLICY and r.name == DEFAULT_DENY]
-    if not denies:
-        yield workloads[0], f"{stack} runs without network policies; set networkPolicy.enabled true"
+    denied = {
+        dig(r.props, "metadata", "namespace")
+        for r in resources
+        if r.type == NETWORK_POLICY and dig(r.props, "metadata", "name") == DEFAULT_DENY
+    }
+    for namespace in sorted({str(dig(r.props, "metadata", "namespace")) for r in workloads} - denied):
+        yield workloads[0], f"{stack} runs without network policies in {namespace}; set networkPolicy.enabled true"
     for job in (r for r in resources if r.type == JOB):
         labels = mapping(dig(job.props, "spec", "template", "metadata", "labels"))
         if labels.get(conventions.LABEL_COMPONENT) != "analysis":

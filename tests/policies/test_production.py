@@ -33,7 +33,7 @@ def test_production_as_committed_passes(rendered):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        (["networkPolicy.enabled=false"], "production runs without network policies"),
+        (["networkPolicy.enabled=false"], "production runs without network policies in nova-production"),
         (["services.feed-service.analysis.enabled=false"], "feed-service-analysis only reports on production"),
     ],
 )

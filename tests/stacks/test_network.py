@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from components import conventions
-from components.builders.network import PROMETHEUS_POD_LABELS
+from components.builders.network import (
+    COLLECTOR_POD_LABELS,
+    GRAFANA_POD_LABELS,
+    LOKI_POD_LABELS,
+    PROMETHEUS_POD_LABELS,
+    TEMPO_POD_LABELS,
+)
 from novactl.netpol import Cluster, External, Pod
 from novactl.render import platform_config, render_stack
 from tests.conftest import PROJECT_DIR, STACKS
@@ -79,10 +85,12 @@ def test_service_to_service_inside_the_namespace(staging):
 
 def test_the_gateway_is_reachable_from_the_load_balancer_and_nothing_else_is(staging):
     cluster, running = staging
-    load_balancer = External("10.20.3.4")  # inside networkPolicy.ingressCidrs
+    load_balancer = External("10.20.1.4")  # in one of the load balancer's subnets (ingressCidrs)
     assert cluster.allows(load_balancer, running["graphql-gateway-blue"], "http")
     assert not cluster.allows(load_balancer, running["feed-service-green"], "http")
     assert not cluster.allows(External("203.0.113.9"), running["graphql-gateway-blue"], "http")
+    # A pod elsewhere in the VPC is not the load balancer: the subnets, not the VPC, are let in.
+    assert not cluster.allows(Pod("default", ip="10.20.50.7"), running["graphql-gateway-blue"], "http")
 
 
 def test_a_pod_in_another_namespace_cannot_reach_feed_service(staging):
@@ -103,7 +111,7 @@ def test_only_prometheus_reaches_a_separate_metrics_port():
     assert cluster.allows(PROMETHEUS, feed, "metrics")
     assert not cluster.allows(PROMETHEUS, feed, "http"), "Prometheus scrapes, it does not call the API"
     assert not cluster.allows(running["graphql-gateway-blue"], feed, "metrics")
-    assert not cluster.allows(External("10.20.3.4"), feed, "metrics")
+    assert not cluster.allows(External("10.20.1.4"), feed, "metrics")
 
 
 def test_restricted_egress_lets_out_dns_the_namespace_tracing_and_the_listed_cidrs():
@@ -134,3 +142,78 @@ def test_restricted_egress_lets_out_dns_the_namespace_tracing_and_the_listed_cid
 def test_open_egress_is_the_default(staging):
     cluster, running = staging
     assert cluster.allows(running["feed-service-green"], External("8.8.8.8"), 443)
+
+
+# Pods of the pieces, as their charts label them (components/builders/network.py).
+COLLECTOR = Pod("tracing", COLLECTOR_POD_LABELS)
+GRAFANA = Pod("monitoring", GRAFANA_POD_LABELS)
+ALERTMANAGER = Pod("monitoring", {"app.kubernetes.io/name": "alertmanager"})
+LOKI_GATEWAY = Pod("logging", {**LOKI_POD_LABELS, "app.kubernetes.io/component": "gateway"})
+ALLOY = Pod("logging", {"app.kubernetes.io/name": "alloy"})
+TEMPO = Pod("tracing", TEMPO_POD_LABELS)
+INFLUXDB = Pod("performance", {"app.kubernetes.io/name": "influxdb2"})
+ARGOCD_SERVER = Pod("argocd", {"app.kubernetes.io/name": "argocd-server"})
+METADATA = External("169.254.169.254")
+
+
+@pytest.fixture(scope="module", params=["staging", "production"])
+def aws_stack(request, rendered) -> tuple[Cluster, dict[str, Pod]]:
+    documents = rendered[request.param].manifests()
+    return Cluster(documents), pods(documents)
+
+
+def test_only_the_collector_and_the_analysis_reach_prometheus_whose_port_takes_writes(aws_stack):
+    cluster, running = aws_stack
+    (analysis, *_) = [pod for name, pod in running.items() if "-analysis-" in name]
+    assert cluster.allows(COLLECTOR, PROMETHEUS, 9090), "remote write from the collector"
+    assert cluster.allows(analysis, PROMETHEUS, 9090), "the analysis queries"
+    assert cluster.allows(GRAFANA, PROMETHEUS, 9090), "Grafana, in its own namespace"
+    for outsider in (running["feed-service-green"], LOKI_GATEWAY, Pod("default"), Pod("tracing", {"x": "y"})):
+        assert not cluster.allows(outsider, PROMETHEUS, 9090), outsider
+
+
+def test_alertmanager_takes_alerts_from_prometheus_only(aws_stack):
+    cluster, running = aws_stack
+    assert cluster.allows(PROMETHEUS, ALERTMANAGER, 9093)
+    for outsider in (running["feed-service-green"], COLLECTOR, Pod("default")):
+        assert not cluster.allows(outsider, ALERTMANAGER, 9093), outsider
+
+
+def test_loki_takes_pushes_and_queries_from_the_shippers_and_grafana_only(aws_stack):
+    cluster, running = aws_stack
+    for client in (ALLOY, COLLECTOR, GRAFANA):
+        assert cluster.allows(client, LOKI_GATEWAY, 8080), client
+    for outsider in (running["feed-service-green"], TEMPO, Pod("default")):
+        assert not cluster.allows(outsider, LOKI_GATEWAY, 8080), outsider
+    assert cluster.allows(PROMETHEUS, LOKI_GATEWAY, 3100), "Prometheus scrapes every piece"
+
+
+def test_services_send_otlp_to_the_collector_and_only_grafana_queries_tempo(aws_stack):
+    cluster, running = aws_stack
+    feed = running["feed-service-green"]
+    assert cluster.allows(feed, COLLECTOR, 4317)
+    assert cluster.allows(feed, COLLECTOR, 4318)
+    assert not cluster.allows(feed, TEMPO, 3200)
+    assert not cluster.allows(feed, COLLECTOR, 8888), "OTLP only"
+    assert cluster.allows(GRAFANA, TEMPO, 3200)
+    assert cluster.allows(COLLECTOR, TEMPO, 4317), "the collector's traces, inside the namespace"
+
+
+def test_argocd_and_influxdb_take_nothing_from_the_services(aws_stack):
+    cluster, running = aws_stack
+    feed = running["feed-service-green"]
+    assert not cluster.allows(feed, ARGOCD_SERVER, 8080)
+    assert not cluster.allows(feed, INFLUXDB, 8086)
+    assert cluster.allows(PROMETHEUS, INFLUXDB, 8086)
+
+
+def test_no_pod_reaches_the_instance_metadata_service_on_aws(aws_stack):
+    cluster, running = aws_stack
+    for pod in (running["feed-service-green"], LOKI_GATEWAY, COLLECTOR, PROMETHEUS, ARGOCD_SERVER, INFLUXDB):
+        assert not cluster.allows(pod, METADATA, 80), pod
+        assert cluster.allows(pod, External("52.94.1.1"), 443), "everything else stays open"
+
+
+def test_dev_has_no_aws_so_no_metadata_policy(rendered):
+    names = {m["metadata"]["name"] for m in rendered["dev"].manifests() if m["kind"] == "NetworkPolicy"}
+    assert "no-instance-metadata" not in names

@@ -114,7 +114,7 @@ def test_user_annotations_and_class_override_the_defaults(make_spec):
 
 
 def test_a_services_policy_lets_in_its_namespace_prometheus_and_the_ingress(raw_config):
-    raw_config["networkPolicy"] = {"ingressNamespace": "ingress-nginx", "ingressCidrs": ["10.0.0.0/16"]}
+    raw_config["networkPolicy"] = {"ingressNamespace": "ingress-nginx", "ingressCidrs": ["10.0.0.0/24"]}
     raw_config["services"]["feed-service"]["ingress"] = {"host": "api.example.com"}
     raw_config["services"]["feed-service"]["metrics"] = {"port": 9090}
     config = parse_platform_config(raw_config, "staging")
@@ -125,7 +125,7 @@ def test_a_services_policy_lets_in_its_namespace_prometheus_and_the_ingress(raw_
     assert rules[1]["ports"] == [{"protocol": "TCP", "port": "metrics"}]
     assert rules[2]["from"] == [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
-        {"ipBlock": {"cidr": "10.0.0.0/16"}},
+        {"ipBlock": {"cidr": "10.0.0.0/24"}},
     ]
     assert policy["spec"]["policyTypes"] == ["Ingress"]
 

@@ -152,7 +152,6 @@ def test_a_secret_inside_an_object_is_refused_under_the_engine():
     [
         (["0.0.0.0/0"], 0, "broader than a /8"),
         (["0.0.0.0/1", "128.0.0.0/1"], 0, "broader than a /8"),
-        (["10.0.0.0/9", "10.128.0.0/9", "11.0.0.0/9"], 2, "adds up to more addresses than one /8"),
         (["::/0"], 0, "broader than a /32"),
         (["2001:db8::/31"], 0, "broader than a /32"),
     ],
@@ -165,9 +164,9 @@ def test_overly_broad_ranges_are_refused_by_prefix_length_and_in_sum(raw_config,
     assert message in caught.value.message
 
 
-def test_a_vpc_and_endpoint_ranges_pass(raw_config):
+def test_load_balancer_subnets_and_endpoint_ranges_pass(raw_config):
     raw_config["networkPolicy"] = {
-        "ingressCidrs": ["10.0.0.0/8"],
+        "ingressCidrs": ["10.0.0.0/24", "10.0.1.0/24"],
         "egress": "restricted",
         "egressCidrs": ["52.94.0.0/16", "2600:1f00::/32"],
     }
@@ -195,3 +194,29 @@ def test_the_default_job_images_are_pinned_by_digest_and_agree_with_pulumi_yaml(
         name, _, digest = image.partition("@sha256:")
         assert ":" in name
         assert len(digest) == 64
+
+
+def test_egress_lists_may_not_add_up_to_more_than_a_slash_8(raw_config):
+    cidrs = ["10.0.0.0/9", "10.128.0.0/9", "11.0.0.0/9"]
+    raw_config["networkPolicy"] = {"egress": "restricted", "egressCidrs": cidrs}
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == "networkPolicy.egressCidrs[2]"
+    assert "adds up to more addresses than one /8" in caught.value.message
+
+
+@pytest.mark.parametrize("cidr", ["10.20.0.0/16", "10.0.0.0/19", "2600:1f00::/48"])
+def test_ingress_comes_from_load_balancer_subnets_not_the_vpc(raw_config, cidr):
+    raw_config["networkPolicy"] = {"ingressCidrs": [cidr]}
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert caught.value.key == "networkPolicy.ingressCidrs[0]"
+    assert "name the load balancer's subnets" in caught.value.message
+
+
+@pytest.mark.parametrize("cidr", ["169.254.0.0/16", "169.254.169.254/32"])
+def test_egress_to_the_instance_metadata_address_is_refused(raw_config, cidr):
+    raw_config["networkPolicy"] = {"egress": "restricted", "egressCidrs": [cidr]}
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_config(raw_config, "staging")
+    assert "instance metadata" in caught.value.message
