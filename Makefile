@@ -16,17 +16,20 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nova-platform needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+# The project itself goes in editable, so `.venv/bin/novactl` is the command (pyproject.toml).
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+$(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@ $(RUNTIME_STAMP)
 
 ## render: set up .venv and render a stack offline (STACK=staging) into rendered/$(STACK)
 render: $(RUNTIME_STAMP)
-	$(BIN)/python -m novactl render $(STACK) --placeholder-secrets
+	$(BIN)/novactl render $(STACK) --placeholder-secrets
 
 ## test: set up .venv and the tools, then run every commit hook on every file (ruff, mypy,
 ## actionlint, the stack files' checks) and every test
@@ -44,11 +47,11 @@ hooks-check: $(DEV_STAMP) tools
 CRD_CHECK := tools/crd-check
 CRD_MODELS_STAMP := $(CRD_CHECK)/node_modules/.installed
 
-## tools: install promtool, amtool, shellcheck and influxd (Debian: prometheus,
-## prometheus-alertmanager, shellcheck, influxdb; the tests start their own prometheus and
-## influxd on loopback ports and stop them), Node.js if missing, and the pinned CRD models of
-## tools/crd-check
-tools: $(CRD_MODELS_STAMP)
+## tools: everything every novactl verb runs: the dev .venv (kubernetes-validate, ...),
+## promtool, amtool, shellcheck and influxd (Debian: prometheus, prometheus-alertmanager,
+## shellcheck, influxdb; the tests start their own prometheus and influxd on loopback ports and
+## stop them), Node.js if missing, and the pinned CRD models of tools/crd-check
+tools: $(DEV_STAMP) $(CRD_MODELS_STAMP)
 	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v shellcheck >/dev/null \
 		|| ! command -v influxd >/dev/null; then \
 		echo "Installing promtool, amtool, shellcheck and influxd from Debian packages"; \

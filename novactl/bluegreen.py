@@ -6,6 +6,7 @@ before it is written, and shown as the Kubernetes changes the next `pulumi up` w
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.changes import ObjectChange, object_changes
 from novactl.render import platform_config, render_stack
 from novactl.stackedit import StackFileEditor, quoted_map
-from novactl.stackfiles import load_stack_config, stack_file
+from novactl.stackfiles import StackError, load_stack_config, stack_file
 
 SERVICES_KEY = f"{PROJECT}:services"
 
@@ -77,6 +78,7 @@ def switch(
     messages: list[str] = []
     to_flip: list[ServiceSpec] = []
     ending: list[ServiceSpec] = []  # canaries that end on the active colour (an abort)
+    blocked: list[ConfigError] = []  # every service that cannot switch, not only the first
     for spec in specs:
         if spec.active == color:
             if spec.canary_pods is not None:
@@ -84,21 +86,16 @@ def switch(
             else:
                 messages.append(f"{spec.name}: {color} is already active")
             continue
-        if color not in spec.tags:
-            raise _stack_error(
-                stack,
-                f"services.{spec.name}.tags.{color}",
-                f"{color} has no image tag, so it is not deployed; release one first: "
-                f"novactl release {stack} {spec.name} <tag>",
-            )
-        if spec.is_scaled_to_zero(color):
-            raise _stack_error(
-                stack,
-                f"services.{spec.name}.idle",
-                f"{color} is scaled to zero (idle: scale-to-zero); set idle to keep and run "
-                f"`pulumi up` so it is rolled out and smoke-tested before switching",
-            )
-        to_flip.append(spec)
+        problem = _cannot_switch(stack, spec, color)
+        if problem is not None:
+            blocked.append(problem)
+        else:
+            to_flip.append(spec)
+    if len(blocked) == 1:
+        raise blocked[0]
+    if blocked:
+        lines = "\n".join(f"  {error}" for error in blocked)
+        raise StackError(f"{len(blocked)} services cannot switch to {color}, so none does:\n{lines}")
     if not to_flip and not ending:
         return EditResult(messages, [], written=False)
 
@@ -112,6 +109,30 @@ def switch(
         editor.delete_path(SERVICES_KEY, [spec.name, "canary"])
         messages.append(f"{spec.name}: canary ended; {color} takes all of the traffic again")
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
+
+
+def _cannot_switch(stack: str, spec: ServiceSpec, color: Color) -> ConfigError | None:
+    """Why `spec` cannot take all of the traffic on `color`, or None."""
+    if color not in spec.tags:
+        return _stack_error(
+            stack,
+            f"services.{spec.name}.tags.{color}",
+            f"{color} has no image tag, so it is not deployed; release one first: "
+            f"novactl release {stack} {spec.name} <tag>",
+        )
+    if spec.is_scaled_to_zero(color):
+        return _stack_error(
+            stack,
+            f"services.{spec.name}.idle",
+            f"{color} is scaled to zero (idle: scale-to-zero); set idle to keep and run "
+            f"`pulumi up` so it is rolled out and smoke-tested before switching",
+        )
+    return None
+
+
+def only_service(platform: PlatformConfig, name: str) -> PlatformConfig:
+    """The platform with one service (`novactl status STACK SERVICE`)."""
+    return dataclasses.replace(platform, services=(_find_service(platform, name),))
 
 
 def canary(

@@ -1,4 +1,4 @@
-"""`python -m novactl`: render, check, secrets, diff, switch, canary, release, perf and status, offline.
+"""`novactl`: render, check, secrets, diff, switch, canary, release, perf and status, offline.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 """
@@ -6,10 +6,14 @@ Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +21,14 @@ import pulumi
 
 from components.config.fields import ConfigError
 from components.config.workload import env_name
-from novactl import bluegreen, perf
+from novactl import bluegreen, history, perf
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
 from novactl.render import render_stack, summary
-from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
+from novactl.shell import completion_script, hoist_stack_flag
+from novactl.stackfiles import StackError, plaintext_secrets, stack_file, stack_from_argument
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -114,7 +119,8 @@ def cmd_switch(args: argparse.Namespace, project_dir: Path) -> int:
     else:
         raise StackError("usage: novactl switch STACK SERVICE COLOR  or  novactl switch STACK --all COLOR")
     result = bluegreen.switch(project_dir, args.stack, services, color, args.dry_run)
-    return _report_edit(args, result)
+    what = args.targets[0] if services else "every service"
+    return _report_edit(args, project_dir, result, f"switch({args.stack}): {what} to {color}")
 
 
 def _assignment(text: str, flag: str) -> tuple[str, str]:
@@ -134,26 +140,90 @@ def cmd_release(args: argparse.Namespace, project_dir: Path) -> int:
     if args.tag is None and not env:
         raise StackError("release needs a TAG, or --env KEY=VALUE to release a config change on the live tag")
     result = bluegreen.release(project_dir, args.stack, args.service, args.tag, env=env, dry_run=args.dry_run)
-    return _report_edit(args, result)
+    what = args.tag or "the live tag with " + ", ".join(sorted(env))
+    return _report_edit(
+        args, project_dir, result, f"release({args.stack}): {args.service} {what} on the inactive colour"
+    )
 
 
-def _report_edit(args: argparse.Namespace, result: bluegreen.EditResult) -> int:
-    for message in result.messages:
-        print(message)
+def _report_edit(args: argparse.Namespace, project_dir: Path, result: bluegreen.EditResult, message: str) -> int:
+    committed = None
+    if getattr(args, "commit", False) and result.written:
+        committed = commit_stack_file(project_dir, args.stack, message)
+    if args.json:
+        document = {
+            "stack": args.stack,
+            "messages": result.messages,
+            "written": result.written,
+            "changes": [
+                {
+                    "action": change.action,
+                    "kind": change.key[0],
+                    "namespace": change.key[1],
+                    "name": change.key[2],
+                    "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
+                }
+                for change in result.changes
+            ],
+        }
+        document["commit"] = committed
+        print(json.dumps(document, indent=2, default=str))
+        return EXIT_OK
+    for line in result.messages:
+        print(line)
     if result.changes or result.written:
         _print_changes(result.changes)
-    if result.written:
-        print(f"Updated Pulumi.{args.stack}.yaml; apply with: pulumi up -s {args.stack}")
+    if committed:
+        print(f"Committed {committed[:12]} ({message}); apply with: pulumi up -s {args.stack}")
+    elif result.written:
+        print(f"Updated Pulumi.{args.stack}.yaml; next: commit it (or use --commit), then pulumi up -s {args.stack}")
     elif args.dry_run and result.changes:
         print("Dry run: the stack file was not changed.")
     return EXIT_OK
+
+
+def commit_stack_file(project_dir: Path, stack: str, message: str) -> str:
+    """Commit the stack file alone with a conventional message (as the promote workflow does)."""
+    name = stack_file(project_dir, stack).name
+    for command in (["add", "--", name], ["commit", "--quiet", "--message", message, "--", name]):
+        outcome = subprocess.run(["git", "-C", str(project_dir), *command], capture_output=True, text=True, check=False)
+        if outcome.returncode != 0:
+            raise StackError(f"git {command[0]}: {outcome.stderr.strip() or 'failed'} (the stack file is written)")
+    return subprocess.run(
+        ["git", "-C", str(project_dir), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def cmd_history(args: argparse.Namespace, project_dir: Path) -> int:
+    events = history.history(project_dir, args.stack, args.service)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(event) for event in events], indent=2))
+        return EXIT_OK
+    if not events:
+        print(f"No release, switch or canary in the git history of Pulumi.{args.stack}.yaml")
+        return EXIT_OK
+    for event in events:
+        print(f"{event.date[:16]}  {event.commit[:10]}  {event.service:<22}  {event.describe():<48}  {event.author}")
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace, project_dir: Path) -> int:
+    declared = bluegreen.declared_platform(project_dir, args.stack)
+    spec = bluegreen.only_service(declared, args.service).services[0]
+    color, last = history.rollback_target(project_dir, args.stack, args.service, spec)
+    result = bluegreen.switch(project_dir, args.stack, [args.service], color, args.dry_run)
+    result.messages.insert(
+        0, f"{args.service}: back to {color}, which served before the switch in {last.commit[:12]} ({last.date[:10]})"
+    )
+    return _report_edit(args, project_dir, result, f"rollback({args.stack}): {args.service} back to {color}")
 
 
 def cmd_canary(args: argparse.Namespace, project_dir: Path) -> int:
     result = bluegreen.canary(
         project_dir, args.stack, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run
     )
-    return _report_edit(args, result)
+    what = "aborted" if args.abort else f"{args.pods} pod(s) of the idle colour"
+    return _report_edit(args, project_dir, result, f"canary({args.stack}): {args.service} {what}")
 
 
 def cmd_perf_record(args: argparse.Namespace, project_dir: Path) -> int:
@@ -181,6 +251,8 @@ def cmd_perf_compare(args: argparse.Namespace, project_dir: Path) -> int:
 
 def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     platform = bluegreen.declared_platform(project_dir, args.stack)
+    if args.service is not None:
+        platform = bluegreen.only_service(platform, args.service)
     if args.json:
         print(json.dumps(bluegreen.status_document(platform), indent=2))
         return EXIT_OK
@@ -215,8 +287,75 @@ def _add_perf_commands(commands: Any) -> None:
     compare.set_defaults(handler=cmd_perf_compare)
 
 
+def _add_bluegreen_commands(commands: Any) -> None:
+    switch = commands.add_parser("switch", help="make COLOR the active colour of SERVICE (or --all)")
+    switch.add_argument("stack")
+    switch.add_argument("targets", nargs="*", metavar="SERVICE COLOR")
+    switch.add_argument("--all", metavar="COLOR", help="switch every service to COLOR")
+    switch.add_argument("--to-tag", metavar="TAG", help="switch SERVICE to the colour that runs TAG")
+    switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    switch.set_defaults(handler=cmd_switch)
+
+    canary = commands.add_parser("canary", help="put the idle colour of SERVICE into live traffic with --pods pods")
+    canary.add_argument("stack")
+    canary.add_argument("service")
+    canary.add_argument("--pods", type=int, default=1, help="pods of the idle colour in live traffic (default 1)")
+    canary.add_argument("--abort", action="store_true", help="take the canary back out of live traffic")
+    canary.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    canary.set_defaults(handler=cmd_canary)
+
+    release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
+    release.add_argument("stack")
+    release.add_argument("service")
+    release.add_argument("tag", nargs="?", help="the image tag (default: the live colour's, for a config-only release)")
+    release.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a variable for the released colour only (colorEnv), over the live colour's; repeatable",
+    )
+    release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    release.set_defaults(handler=cmd_release)
+    rollback = commands.add_parser(
+        "rollback", help="switch SERVICE back to the colour that served before its last switch (from git history)"
+    )
+    rollback.add_argument("stack")
+    rollback.add_argument("service")
+    rollback.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
+    rollback.set_defaults(handler=cmd_rollback)
+    for name in ("switch", "canary", "release", "rollback"):
+        commands.choices[name].add_argument("--json", action="store_true", help="the messages and changes as JSON")
+        commands.choices[name].add_argument(
+            "--commit", action="store_true", help="commit the stack file with a conventional message"
+        )
+
+
+def _add_status_commands(commands: Any) -> None:
+    status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
+    status.add_argument("stack")
+    status.add_argument("service", nargs="?", help="one service only")
+    status.add_argument("--json", action="store_true", help="the same for scripts: services.<name>.{active,tags,...}")
+    status.set_defaults(handler=cmd_status)
+
+    history_parser = commands.add_parser(
+        "history", help="releases, switches, canaries and rollbacks of a stack (or SERVICE), from git"
+    )
+    history_parser.add_argument("stack")
+    history_parser.add_argument("service", nargs="?")
+    history_parser.add_argument("--json", action="store_true", help="the events as JSON")
+    history_parser.set_defaults(handler=cmd_history)
+
+    completion = commands.add_parser(
+        "completion", help='print a shell completion script: eval "$(novactl completion bash)"'
+    )
+    completion.add_argument("shell", choices=["bash", "zsh"])
+    completion.set_defaults(handler=cmd_completion, needs_project=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="novactl", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-C", "--project-dir", default=".", help="folder of Pulumi.yaml (default: found from here)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -257,54 +396,55 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     diff.set_defaults(handler=cmd_diff)
 
-    switch = commands.add_parser("switch", help="make COLOR the active colour of SERVICE (or --all)")
-    switch.add_argument("stack")
-    switch.add_argument("targets", nargs="*", metavar="SERVICE COLOR")
-    switch.add_argument("--all", metavar="COLOR", help="switch every service to COLOR")
-    switch.add_argument("--to-tag", metavar="TAG", help="switch SERVICE to the colour that runs TAG")
-    switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
-    switch.set_defaults(handler=cmd_switch)
-
-    canary = commands.add_parser("canary", help="put the idle colour of SERVICE into live traffic with --pods pods")
-    canary.add_argument("stack")
-    canary.add_argument("service")
-    canary.add_argument("--pods", type=int, default=1, help="pods of the idle colour in live traffic (default 1)")
-    canary.add_argument("--abort", action="store_true", help="take the canary back out of live traffic")
-    canary.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
-    canary.set_defaults(handler=cmd_canary)
-
-    release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
-    release.add_argument("stack")
-    release.add_argument("service")
-    release.add_argument("tag", nargs="?", help="the image tag (default: the live colour's, for a config-only release)")
-    release.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a variable for the released colour only (colorEnv), over the live colour's; repeatable",
-    )
-    release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
-    release.set_defaults(handler=cmd_release)
-
+    _add_bluegreen_commands(commands)
     _add_perf_commands(commands)
 
-    status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
-    status.add_argument("stack")
-    status.add_argument("--json", action="store_true", help="the same for scripts: services.<name>.{active,tags,...}")
-    status.set_defaults(handler=cmd_status)
+    _add_status_commands(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _version() -> str:
     try:
+        return version("nova-platform")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed: pip install -e .)"
+
+
+def cmd_completion(args: argparse.Namespace, project_dir: Path) -> int:
+    print(completion_script(build_parser(), args.shell))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a pipe's buffer is written here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        # `novactl diff ... | head`: the reader left; stop quietly, as other Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(hoist_stack_flag(sys.argv[1:] if argv is None else argv))
+    try:
+        if not getattr(args, "needs_project", True):
+            code: int = args.handler(args, Path.cwd())
+            return code
         project_dir = _project_dir(Path(args.project_dir).resolve())
-        code: int = args.handler(args, project_dir)
+        code = args.handler(args, project_dir)
         return code
     except (ConfigError, StackError, pulumi.RunError, perf.ResultsError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _print_error(error)
         return EXIT_USAGE
     except (RegistrationError, BaseRenderError, perf.InfluxError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _print_error(error)
         return EXIT_FAILED
+
+
+def _print_error(error: Exception) -> None:
+    """One `error:` line per problem (several config mistakes are reported together)."""
+    for line in str(error).splitlines():
+        print(f"error: {line}", file=sys.stderr)

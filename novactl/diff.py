@@ -164,9 +164,10 @@ def checkout(project_dir: Path, ref: str) -> Iterator[tuple[Path, str]]:
 
 
 def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
-    """Render `stack` at `base` and in the working tree, and compare."""
-    after = render_stack(project_dir, stack, placeholder_secrets=True)
+    """Render `stack` at `base` and in the working tree, and compare. A `base` that names no
+    commit is refused first, before anything renders (the checkout verifies it)."""
     with checkout(project_dir, base) as (base_dir, commit):
+        after = render_stack(project_dir, stack, placeholder_secrets=True)
         before = None
         if stack_file(base_dir, stack).exists():
             try:

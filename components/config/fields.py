@@ -35,6 +35,45 @@ class ConfigError(Exception):
         return f"{where}{conventions.PROJECT}:{self.key}: {self.message}"
 
 
+class CombinedConfigError(ConfigError):
+    """Several independent mistakes in one stack file, each its own line (up to MAX_SHOWN): a
+    user fixes them in one pass instead of one `render` per mistake. Behaves as the first."""
+
+    MAX_SHOWN = 20
+
+    def __init__(self, errors: list[ConfigError]):
+        super().__init__(errors[0].key, errors[0].message, errors[0].stack_file)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        lines = [str(error) for error in self.errors[: self.MAX_SHOWN]]
+        if len(self.errors) > self.MAX_SHOWN:
+            lines.append(f"... and {len(self.errors) - self.MAX_SHOWN} more")
+        return "\n".join(lines)
+
+
+class ErrorCollector:
+    """Runs independent checks, keeping every ConfigError; `raise_if_any` raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    def attempt(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except CombinedConfigError as errors:
+            self.errors.extend(errors.errors)
+        except ConfigError as error:
+            self.errors.append(error)
+        return None
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise CombinedConfigError(self.errors)
+
+
 def present(raw: Mapping[str, Any], name: str, key: str) -> Any:
     if name not in raw or raw[name] is None:
         raise ConfigError(key, "is required")

@@ -7,6 +7,7 @@ resource is registered. Nothing downstream reads `pulumi.Config`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from components.config.access import wildcards
 from components.config.aws import AwsSpec, parse_aws
 from components.config.fields import (
     ConfigError,
+    ErrorCollector,
     choice,
     dns_label,
     mapping,
@@ -167,6 +169,8 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         return _parse(raw, stack)
     except ConfigError as error:
         error.stack_file = stack_file
+        for each in getattr(error, "errors", ()):
+            each.stack_file = stack_file
         raise
 
 
@@ -186,12 +190,29 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     services_raw = mapping(present(raw, "services", "services"), "services")
     if not services_raw:
         raise ConfigError("services", "at least one service is required")
-    services = tuple(parse_service(name, entry, defaults) for name, entry in sorted(services_raw.items()))
-    for spec in services:
+    # Services and blocks are independent: every mistake among them is reported at once.
+    found = ErrorCollector()
+
+    def service(name: str, entry: Any) -> ServiceSpec:
+        spec = parse_service(name, entry, defaults)
         _check_service_secrets(spec, raw, stack)
         _check_statements(spec, cloud, stack)
+        return spec
+
+    parsed = [found.attempt(functools.partial(service, name, entry)) for name, entry in sorted(services_raw.items())]
     secrets = {key for key in SECRET_KEYS if key in raw}
-    monitoring = parse_monitoring(raw.get("monitoring"), secrets, stack)
+    monitoring = found.attempt(lambda: parse_monitoring(raw.get("monitoring"), secrets, stack))
+    gitops = found.attempt(lambda: parse_gitops(raw.get("gitops"), stack, secrets))
+    logging = found.attempt(lambda: parse_logging(raw.get("logging")))
+    tracing = found.attempt(lambda: parse_tracing(raw.get("tracing"), stack))
+    performance = found.attempt(lambda: parse_performance(raw.get("performance"), secrets, stack))
+    aws = found.attempt(lambda: parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)))
+    network = found.attempt(lambda: parse_network(raw.get("networkPolicy")))
+    node_memory = found.attempt(lambda: quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"))
+    found.raise_if_any()
+    services = tuple(spec for spec in parsed if spec is not None)
+    assert monitoring is not None
+    assert node_memory is not None
     config = PlatformConfig(
         stack,
         namespace,
@@ -201,13 +222,13 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         smoke_image,
         services,
         monitoring,
-        gitops=parse_gitops(raw.get("gitops"), stack, secrets),
-        logging=parse_logging(raw.get("logging")),
-        tracing=parse_tracing(raw.get("tracing"), stack),
-        performance=parse_performance(raw.get("performance"), secrets, stack),
-        aws=parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)),
-        network=parse_network(raw.get("networkPolicy")),
-        node_memory=quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"),
+        gitops=gitops,
+        logging=logging,
+        tracing=tracing,
+        performance=performance,
+        aws=aws,
+        network=network,
+        node_memory=node_memory,
     )
     _distinct_namespaces(config)
     _fits_a_node(config)

@@ -89,7 +89,7 @@ def test_a_failed_switch_is_rolled_back_to_the_previous_colour(checkout, tmp_pat
         ["git", "-C", str(checkout), "log", "--format=%s", "origin/main"], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert log[:2] == [
-        "rollback(staging): feed-service back to green after a failed switch to 2.3.0",
+        "rollback(staging): feed-service back to green",
         "switch(staging): feed-service to the colour running 2.3.0",
     ]
 

@@ -289,7 +289,7 @@ def test_promote_rolls_back_when_the_switch_fails_and_never_fixes_forward():
     assert switched["id"] == "switched"
     rollback = step(steps, "4. roll back (the switch's pulumi up failed)")
     assert rollback["if"] == "failure() && steps.switched.outcome == 'failure'"
-    assert 'novactl switch "$STACK" "$SERVICE" "$PREVIOUS_COLOR"' in rollback["run"]
+    assert 'novactl rollback "$STACK" "$SERVICE" --commit' in rollback["run"]
     assert ".github/scripts/push-main.sh" in rollback["run"], "rebases onto a main that moved on"
     up = step(steps, "4. pulumi up (roll back)")
     assert up["if"] == "failure() && steps.rollback.outcome == 'success'"

@@ -1,0 +1,143 @@
+"""`novactl history` and `novactl rollback`: what happened to a service's traffic, from the git
+history of its stack file, and the switch back to the colour that served before the last switch.
+
+Every release, switch, canary and rollback is a commit of `Pulumi.<stack>.yaml` (novactl and the
+promote workflow commit each step), so git already is the history: who, when, which commit,
+and the colours and tags before and after.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from components.config.services import ServiceSpec
+from components.conventions import COLORS, PROJECT, Color
+from novactl.stackfiles import StackError, stack_file
+
+SERVICES_KEY = f"{PROJECT}:services"
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What the stack file says of one service's traffic at one commit."""
+
+    active: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+    canary_pods: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change to a service's traffic or colours, and the commit that made it."""
+
+    commit: str
+    date: str  # ISO 8601, the author's date
+    author: str
+    subject: str
+    service: str
+    kind: str  # added, release, switch, rollback, canary, canary ended
+    before: ServiceState
+    after: ServiceState
+
+    def describe(self) -> str:
+        before, after = self.before, self.after
+        if self.kind in ("switch", "rollback"):
+            return f"{self.kind} {before.active} -> {after.active} (tag {after.tags.get(str(after.active), '-')})"
+        if self.kind == "release":
+            changed = [c for c in COLORS if before.tags.get(c) != after.tags.get(c)]
+            return "release " + ", ".join(f"{c} {before.tags.get(c, '-')} -> {after.tags.get(c, '-')}" for c in changed)
+        if self.kind == "canary":
+            return f"canary {after.canary_pods} pod(s) of the idle colour"
+        if self.kind == "canary ended":
+            return f"canary ended; {after.active} serves all"
+        return f"added, {after.active} {after.tags.get(str(after.active), '-')}"
+
+
+def _git(folder: Path, *args: str) -> str:
+    outcome = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    if outcome.returncode != 0:
+        raise StackError(
+            f"git {' '.join(args[:2])}: {outcome.stderr.strip() or 'failed'} (history needs a git checkout)"
+        )
+    return outcome.stdout
+
+
+def _states(text: str) -> dict[str, ServiceState]:
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return {}
+    services = (document.get("config") or {}).get(SERVICES_KEY) or {}
+    states = {}
+    for name, entry in services.items() if isinstance(services, dict) else ():
+        if isinstance(entry, dict):
+            canary = entry.get("canary")
+            states[str(name)] = ServiceState(
+                active=entry.get("active"),
+                tags={str(color): str(tag) for color, tag in (entry.get("tags") or {}).items()},
+                canary_pods=canary.get("pods", 1) if isinstance(canary, dict) else None,
+            )
+    return states
+
+
+def _kinds(before: ServiceState | None, after: ServiceState, subject: str) -> list[str]:
+    if before is None:
+        return ["added"]
+    kinds = []
+    if before.active != after.active:
+        kinds.append("rollback" if subject.startswith("rollback") else "switch")
+    elif before.tags != after.tags:
+        kinds.append("release")
+    if after.canary_pods is not None and before.canary_pods != after.canary_pods:
+        kinds.append("canary")
+    elif before.canary_pods is not None and after.canary_pods is None and before.active == after.active:
+        kinds.append("canary ended")
+    return kinds
+
+
+def history(project_dir: Path, stack: str, service: str | None = None) -> list[Event]:
+    """Every traffic event of the stack (or of one service), oldest first."""
+    path = stack_file(project_dir, stack)
+    if not path.exists():
+        raise StackError(f"{path.name}: stack file not found")
+    log = _git(project_dir, "log", "--reverse", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", path.name)
+    events: list[Event] = []
+    previous: dict[str, ServiceState] = {}
+    for line in log.splitlines():
+        commit, author, date, subject = line.split("\x1f", 3)
+        states = _states(_git(project_dir, "show", f"{commit}:./{path.name}"))
+        for name, state in sorted(states.items()):
+            if service is not None and name != service:
+                continue
+            for kind in _kinds(previous.get(name), state, subject):
+                events.append(Event(commit, date, author, subject, name, kind, previous.get(name, state), state))
+        previous = states
+    return events
+
+
+def rollback_target(project_dir: Path, stack: str, service: str, declared: ServiceSpec) -> tuple[Color, Event]:
+    """The colour that served before the last switch of `service`, and that switch; refused
+    when that colour is no longer deployed, or runs another tag than it did then."""
+    switches = [event for event in history(project_dir, stack, service) if event.kind in ("switch", "rollback")]
+    if not switches:
+        raise StackError(f"{service}: no switch in the git history of Pulumi.{stack}.yaml, so nothing to roll back to")
+    last = switches[-1]
+    previous = next((color for color in COLORS if color == last.before.active), None)
+    key = f"{PROJECT}:services.{service}"
+    if previous is None:
+        raise StackError(f"{key}.active: the switch in {last.commit[:12]} came from no colour; nothing to roll back to")
+    if previous not in declared.tags:
+        raise StackError(f"{key}.tags.{previous}: {previous} is no longer deployed; release it again first")
+    then, now = last.before.tags.get(previous), declared.tags[previous]
+    if then != now:
+        raise StackError(
+            f"{key}.tags.{previous}: {previous} ran {then} before the switch in {last.commit[:12]} and runs {now} "
+            f"now; that is a new release, not a rollback (use novactl switch if it is meant)"
+        )
+    if declared.is_scaled_to_zero(previous):
+        raise StackError(f"{key}.idle: {previous} is scaled to zero; set idle to keep and pulumi up first")
+    return previous, last

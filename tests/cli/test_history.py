@@ -1,0 +1,63 @@
+"""`novactl history`, `rollback` and `--commit`, on a project copy that is a git repository."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.cli.test_cli import novactl
+from tests.cli.test_diff import repo  # noqa: F401 - the fixture: a project copy with one commit
+
+
+def subjects(project: Path) -> list[str]:
+    log = subprocess.run(["git", "-C", str(project), "log", "--format=%s"], capture_output=True, text=True, check=True)
+    return log.stdout.splitlines()
+
+
+def ok(project: Path, *args: str) -> str:
+    result = novactl(*args, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_commit_history_and_rollback_of_a_release_and_switch(repo):  # noqa: F811
+    released = ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
+    assert "Committed " in released
+    ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
+    assert subjects(repo)[:2] == [
+        "switch(staging): feed-service to blue",
+        "release(staging): feed-service 2.5.0 on the inactive colour",
+    ]
+    events = json.loads(ok(repo, "history", "staging", "feed-service", "--json"))
+    kinds = [(event["kind"], event["before"]["active"], event["after"]["active"]) for event in events]
+    assert kinds == [("added", "green", "green"), ("release", "green", "green"), ("switch", "green", "blue")]
+    text = ok(repo, "history", "staging", "feed-service")
+    assert "switch green -> blue (tag 2.5.0)" in text
+    assert "release blue 2.3.0 -> 2.5.0" in text
+
+    rolled = ok(repo, "rollback", "staging", "feed-service", "--commit")
+    assert "feed-service: back to green, which served before the switch in" in rolled
+    assert subjects(repo)[0] == "rollback(staging): feed-service back to green"
+    assert "rollback blue -> green (tag 2.4.0)" in ok(repo, "history", "staging", "feed-service")
+
+
+def test_rollback_refuses_a_colour_whose_tag_changed_since(repo):  # noqa: F811
+    ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
+    ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
+    ok(repo, "release", "staging", "feed-service", "2.6.0", "--commit")  # on green, now idle
+    result = novactl("rollback", "staging", "feed-service", cwd=repo)
+    assert result.returncode == 2
+    assert "green ran 2.4.0 before the switch in" in result.stderr
+    assert "and runs 2.6.0 now; that is a new release, not a rollback" in result.stderr
+
+
+def test_rollback_without_a_switch_in_history_is_refused(repo):  # noqa: F811
+    result = novactl("rollback", "staging", "feed-service", cwd=repo)
+    assert result.returncode == 2
+    assert "no switch in the git history of Pulumi.staging.yaml" in result.stderr
+
+
+def test_without_commit_the_next_line_says_to_commit(repo):  # noqa: F811
+    out = ok(repo, "release", "staging", "feed-service", "2.5.0")
+    assert "next: commit it (or use --commit), then pulumi up -s staging" in out
