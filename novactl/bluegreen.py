@@ -211,9 +211,11 @@ def release(
     messages = [
         f"{spec.name}: {target} {previous} -> {new_tag}; {spec.active} keeps serving {spec.tags[spec.active]}",
     ]
-    if env_changed:
-        shown = ", ".join(f"{name}={value}" for name, value in sorted(new_env.items())) or "none"
-        messages.append(f"{spec.name}: {target} variables (colorEnv.{target}): {shown}")
+    live_env = spec.env_for(spec.active)
+    for name, value in sorted((env or {}).items()):
+        if live_env.get(name) != value:
+            before = live_env.get(name, "(unset)")
+            messages.append(f"{spec.name}: {target} {name}: {before} -> {value} (live {spec.active} keeps {before})")
     messages.append(
         f"next: pulumi up -s {stack} (rolls out and smoke-tests {target}), "
         f"then novactl switch {stack} {spec.name} {target}"

@@ -55,8 +55,21 @@ def object_key(manifest: dict[str, Any]) -> ObjectKey:
     return (manifest["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
 
 
+def _variables(items: list[Any]) -> dict[str, Any] | None:
+    """An `env` list by variable name (a literal's value, or its whole source), when every
+    item is a named variable: a reviewer reads `env.RUST_LOG`, not `env[8].value`."""
+    if not all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in items):
+        return None
+    named = {item["name"]: (item["value"] if set(item) == {"name", "value"} else item) for item in items}
+    return named if len(named) == len(items) else None
+
+
 def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
-    """Every leaf that differs; lists compare element by element."""
+    """Every leaf that differs; lists compare element by element, `env` lists by name."""
+    if path.endswith("env") and isinstance(before, list) and isinstance(after, list):
+        old, new = _variables(before), _variables(after)
+        if old is not None and new is not None:
+            return field_changes(old, new, path)
     if isinstance(before, dict) and isinstance(after, dict):
         changes: list[FieldChange] = []
         for key in sorted(set(before) | set(after), key=str):

@@ -51,6 +51,7 @@ class Diff:
     base: str  # the ref as given
     base_commit: str
     changes: list[ResourceChange] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)  # one line per service whose traffic or colours moved
 
     def counts(self) -> dict[str, int]:
         return {action: sum(1 for change in self.changes if change.action == action) for action in ACTIONS}
@@ -94,7 +95,10 @@ def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
     changes: list[ResourceChange] = []
     for urn in sorted(set(old) | set(new)):
         if urn not in old:
-            changes.append(ResourceChange("create", urn, new[urn].type, new[urn].name))
+            shown = tuple(
+                FieldChange(path, ABSENT, _masked(value, secrets)) for path, value in key_fields(new[urn].inputs)
+            )
+            changes.append(ResourceChange("create", urn, new[urn].type, new[urn].name, shown))
             continue
         if urn not in new:
             changes.append(ResourceChange("delete", urn, old[urn].type, old[urn].name))
@@ -119,6 +123,68 @@ def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
             )
         )
     return changes
+
+
+def service_lines(before: Rendered | None, after: Rendered, changes: list[ResourceChange]) -> list[str]:
+    """A line per service whose colours or traffic move, first thing a reviewer reads:
+    `feed-service: idle blue 2.3.0 -> 2.5.0 (live green untouched)`."""
+    old = {spec.name: spec for spec in platform_config(before.config).services} if before else {}
+    new = platform_config(after.config).services
+    restarted = {change.name for change in changes if change.notes}
+    lines = []
+    for spec in new:
+        was = old.get(spec.name)
+        live = f"{spec.active} {spec.tags[spec.active]}"
+        if was is None:
+            lines.append(f"{spec.name}: new, {live}")
+            continue
+        if was.active != spec.active:
+            lines.append(f"{spec.name}: traffic {was.active} {was.tags.get(was.active, '-')} -> {live}")
+        elif was.canary_pods != spec.canary_pods:
+            idle = conventions.other_color(spec.active)
+            share = f"{idle} x{spec.canary_pods}" if spec.canary_pods is not None else "ended"
+            lines.append(f"{spec.name}: canary {share} (live {live})")
+        else:
+            moved = [c for c in conventions.COLORS if c != spec.active and was.tags.get(c) != spec.tags.get(c)]
+            untouched = f"(live {spec.active} untouched)"
+            lines += [
+                f"{spec.name}: idle {c} {was.tags.get(c, '-')} -> {spec.tags.get(c, '-')} {untouched}" for c in moved
+            ]
+        if conventions.colour_name(spec.name, spec.active) in restarted:
+            lines.append(f"{spec.name}: ⚠ restarts the live colour ({spec.active})")
+    lines += [
+        f"{name}: removed" for name in sorted(set(old) - {spec.name for spec in platform_config(after.config).services})
+    ]
+    return lines
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def key_fields(inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a reviewer needs to see of a new object: images, replicas, hosts, ports and the
+    names of its variables (never their values: some are secrets by another name)."""
+    found: list[tuple[str, Any]] = []
+    spec = _dict(inputs.get("spec"))
+    if "replicas" in spec:
+        found.append(("spec.replicas", spec["replicas"]))
+    pod = _dict(_dict(spec.get("template")).get("spec"))
+    for container in map(_dict, pod.get("containers") or []):
+        name = container.get("name")
+        found.append((f"containers.{name}.image", container.get("image")))
+        ports = [_dict(port).get("containerPort") for port in container.get("ports") or []]
+        if ports:
+            found.append((f"containers.{name}.ports", ports))
+        variables = [_dict(item).get("name") for item in container.get("env") or []]
+        if variables:
+            found.append((f"containers.{name}.env", variables))
+    hosts = [_dict(rule).get("host") for rule in spec.get("rules") or [] if _dict(rule).get("host")]
+    if hosts:
+        found.append(("spec.rules.host", hosts))
+    if inputs.get("kind") == "Service" or ("selector" in spec and "ports" in spec):
+        found.append(("spec.ports", [_dict(port).get("port") for port in spec.get("ports") or []]))
+    return found
 
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -174,7 +240,8 @@ def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
                 before = render_stack(base_dir, stack, placeholder_secrets=True)
             except Exception as error:  # whatever the base's program raises, say which side failed
                 raise BaseRenderError(f"--base {base} ({commit[:12]}) does not render stack {stack}: {error}") from None
-    return Diff(stack, base, commit, compare(before, after))
+    changes = compare(before, after)
+    return Diff(stack, base, commit, changes, service_lines(before, after, changes))
 
 
 def _short(value: Any, width: int = 120) -> str:
@@ -182,12 +249,36 @@ def _short(value: Any, width: int = 120) -> str:
     return text if len(text) <= width else f"{text[: width - 3]}..."
 
 
+CONTEXT = 12  # characters kept around the part of a long string that changed
+
+
+def changed_part(before: str, after: str) -> tuple[str, str]:
+    """The part of two long strings that differs, with a little context: a long value such as
+    OTEL_RESOURCE_ATTRIBUTES shows what changed in it, not 120 characters of what did not."""
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(before), len(after)) - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - CONTEXT)
+
+    def part(text: str) -> str:
+        end = len(text) - max(0, suffix - CONTEXT)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+    return part(before), part(after)
+
+
 def _field_line(change: FieldChange) -> str:
     if change.before is ABSENT:
         return f"{change.path}: + {_short(change.after)}"
     if change.after is ABSENT:
         return f"{change.path}: - {_short(change.before)}"
-    return f"{change.path}: {_short(change.before)} -> {_short(change.after)}"
+    before, after = change.before, change.after
+    if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 2 * CONTEXT + 20:
+        before, after = changed_part(before, after)
+    return f"{change.path}: {_short(before)} -> {_short(after)}"
 
 
 def _headline(diff: Diff) -> str:
@@ -197,7 +288,9 @@ def _headline(diff: Diff) -> str:
 
 
 def to_text(diff: Diff) -> str:
-    lines = [f"novactl diff {diff.stack}: {diff.base} ({diff.base_commit[:12]}) -> working tree", _headline(diff)]
+    lines = [f"novactl diff {diff.stack}: {diff.base} ({diff.base_commit[:12]}) -> working tree"]
+    lines += diff.services
+    lines.append(_headline(diff))
     for change in diff.changes:
         reasons = f"  ({'; '.join(change.reasons)})" if change.reasons else ""
         lines.append(f"{SYMBOLS[change.action]:>2} {change.action:<8} {change.type}  {change.name}{reasons}")
@@ -206,6 +299,8 @@ def to_text(diff: Diff) -> str:
     return "\n".join(lines)
 
 
+# GitHub refuses a comment over 65,536 characters; the comment holds three stacks.
+MAX_MARKDOWN = 20_000
 MAX_ROWS = 60
 MAX_DETAILS = 40
 MAX_FIELDS = 25
@@ -221,6 +316,8 @@ def to_markdown(diff: Diff) -> str:
         "|" + "---:|" * len(ACTIONS),
         "| " + " | ".join(str(counts[action]) for action in ACTIONS) + " |",
     ]
+    if diff.services:
+        lines += ["", *(f"- {line}" for line in diff.services)]
     if not diff.changes:
         return "\n".join([*lines, "", "No changes."]) + "\n"
     lines += ["", "| | resource | type |", "|---|---|---|"]
@@ -247,7 +344,14 @@ def to_markdown(diff: Diff) -> str:
             "",
             "</details>",
         ]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if len(text) <= MAX_MARKDOWN:
+        return text
+    cut = text[: MAX_MARKDOWN - 400].rsplit("\n<details>", 1)[0]
+    return (
+        f"{cut}\n\n_Cut to stay under GitHub's comment limit: the full diff of `{diff.stack}` is in the "
+        "job summary of this run's `Check and diff` job, and `novactl diff` prints it locally._\n"
+    )
 
 
 def to_json(diff: Diff) -> str:
@@ -256,6 +360,7 @@ def to_json(diff: Diff) -> str:
         "base": diff.base,
         "baseCommit": diff.base_commit,
         "summary": diff.counts(),
+        "services": diff.services,
         "changes": [asdict(change) for change in diff.changes],
     }
     return json.dumps(document, indent=2, default=repr)

@@ -243,8 +243,10 @@ def test_release_env_puts_a_variable_on_the_idle_colour_only(project_copy):
     assert result.returncode == 0, result.stderr
     text = (project_copy / "Pulumi.staging.yaml").read_text()
     assert '      colorEnv:\n        blue:\n          FEATURE_X: "on"\n' in text
-    assert "feed-service: blue variables (colorEnv.blue): FEATURE_X=on" in result.stdout
+    # The variables that change, not a dump of the list.
+    assert "feed-service: blue FEATURE_X: (unset) -> on (live green keeps (unset))" in result.stdout
     assert "update Deployment nova-staging/feed-service-blue" in result.stdout
+    assert "env.FEATURE_X: (absent) -> 'on'" in result.stdout, "by name, not env[8]"
     assert "feed-service-green" not in result.stdout
 
 

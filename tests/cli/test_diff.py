@@ -254,3 +254,59 @@ def test_a_new_service_gets_no_analysis_job_until_it_has_a_second_colour(repo):
     assert "wallet-service-analysis" not in created
     edit(repo, "dev", 'blue: "0.1.0"\n', 'blue: "0.1.0"\n        green: "0.2.0"\n')
     assert "wallet-service-analysis" in {change["name"] for change in by_action(diff(repo), "create")}
+
+
+def test_a_variable_change_is_shown_by_name_and_only_the_part_of_a_long_value_that_changed(repo):
+    edit(repo, "staging", "        RUST_LOG: info\n", "        RUST_LOG: debug\n")
+    text = run(repo, "diff", "staging", "--base", "main").stdout
+    assert "env.RUST_LOG: 'info' -> 'debug'" in text
+    assert "env[" not in text
+
+
+def test_a_release_shows_the_service_line_first_and_the_live_colour_untouched(repo):
+    assert run(repo, "release", "staging", "feed-service", "2.5.0").returncode == 0
+    text = run(repo, "diff", "staging", "--base", "main").stdout
+    lines = text.splitlines()
+    assert lines[1] == "feed-service: idle blue 2.3.0 -> 2.5.0 (live green untouched)"
+    document = diff(repo, "staging")
+    assert document["services"] == ["feed-service: idle blue 2.3.0 -> 2.5.0 (live green untouched)"]
+
+
+def test_a_new_service_shows_its_image_replicas_ports_and_variable_names(repo):
+    edit(
+        repo,
+        "dev",
+        "  nova-platform:services:\n",
+        '  nova-platform:services:\n    wallet-service:\n      active: blue\n      tags:\n        blue: "0.1.0"\n'
+        "      env:\n        WALLET_MODE: strict\n",
+    )
+    document = diff(repo)
+    assert "wallet-service: new, blue 0.1.0" in document["services"]
+    (deployment,) = [
+        c
+        for c in by_action(document, "create")
+        if c["name"] == "wallet-service-blue" and c["type"] == "kubernetes:apps/v1:Deployment"
+    ]
+    fields = {item["path"]: item["after"] for item in deployment["fields"]}
+    assert fields["containers.wallet-service.image"].endswith("/nova/wallet-service:0.1.0")
+    assert fields["spec.replicas"] == 1
+    assert "WALLET_MODE" in fields["containers.wallet-service.env"]
+    assert "strict" not in json.dumps(deployment), "names, never values"
+
+
+def test_the_markdown_stays_under_the_comment_limit():
+    from novactl.diff import MAX_MARKDOWN, Diff, FieldChange, ResourceChange, to_markdown
+
+    changes = [
+        ResourceChange(
+            "update",
+            f"urn:{index}",
+            "kubernetes:apps/v1:Deployment",
+            f"svc-{index}",
+            tuple(FieldChange(f"spec.field{n}", "a" * 50, "b" * 50) for n in range(25)),
+        )
+        for index in range(40)
+    ]
+    text = to_markdown(Diff("staging", "main", "0" * 40, changes))
+    assert len(text) <= MAX_MARKDOWN
+    assert "the full diff of `staging` is in the job summary" in text
