@@ -77,9 +77,11 @@ $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
 unit: $(DEV_STAMP) tools
 	$(BIN)/pytest
 
-## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor
-benchmark: $(RUNTIME_STAMP)
+## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor, then
+## each novactl verb's latency on the staging stack (check needs the tools)
+benchmark: $(RUNTIME_STAMP) tools
 	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/cli.py
 
 clean:
 	rm -rf rendered .pytest_cache .mypy_cache .ruff_cache

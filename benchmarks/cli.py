@@ -1,0 +1,93 @@
+"""How long each `novactl` verb takes on the staging stack, as a user runs it (a new process).
+
+    .venv/bin/python benchmarks/cli.py [--repeat N] [--profile VERB]
+
+Prints the median wall time of N runs (default 5) of each verb, each in a fresh copy of the
+project (the editing verbs write the stack file), next to the goal of issue #21. `--profile`
+runs one verb under cProfile and prints where the time goes (the top 25 by cumulative time).
+A script that prints figures, not a test: timings on a shared 2-core machine vary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+NOVACTL = [sys.executable, "-m", "novactl"]
+VERBS: dict[str, tuple[list[str], float]] = {
+    "status": (["status", "staging"], 0.5),
+    "release": (["release", "staging", "feed-service", "2.5.0"], 2.0),
+    "release --env": (["release", "staging", "feed-service", "--env", "FEATURE_X=on"], 2.0),
+    "switch": (["switch", "staging", "feed-service", "blue"], 2.0),
+    "canary": (["canary", "staging", "feed-service"], 2.0),
+    "check": (["check", "staging"], 4.0),
+}
+
+
+def project_copy(folder: Path) -> Path:
+    target = folder / "project"
+    target.mkdir()
+    for path in PROJECT_DIR.glob("Pulumi*.yaml"):
+        shutil.copy(path, target / path.name)
+    shutil.copy(PROJECT_DIR / "__main__.py", target / "__main__.py")
+    for package in ("components", "analysis"):
+        shutil.copytree(PROJECT_DIR / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def run_once(arguments: list[str]) -> float:
+    with tempfile.TemporaryDirectory(prefix="novactl-bench-") as folder:
+        project = project_copy(Path(folder))
+        started = time.perf_counter()
+        outcome = subprocess.run(
+            [*NOVACTL, "-C", str(project), *arguments], capture_output=True, text=True, check=False, cwd=PROJECT_DIR
+        )
+        elapsed = time.perf_counter() - started
+    if outcome.returncode != 0:
+        raise SystemExit(f"novactl {' '.join(arguments)} failed: {outcome.stderr.strip()}")
+    return elapsed
+
+
+def profile(verb: str) -> None:
+    """The verb in this process, so cProfile sees every call."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    novactl_cli = importlib.import_module("novactl.cli")
+    with tempfile.TemporaryDirectory(prefix="novactl-profile-") as folder:
+        project = project_copy(Path(folder))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        novactl_cli.main(["-C", str(project), *VERBS[verb][0]])
+        profiler.disable()
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", choices=sorted(VERBS), help="profile one verb instead")
+    args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return 0
+    print(f"novactl on the staging stack: median of {args.repeat} runs, wall seconds (new process each)")
+    print(f"{'verb':<15} {'median':>8} {'min':>8} {'goal':>6}  within goal")
+    for verb, (arguments, goal) in VERBS.items():
+        times = [run_once(arguments) for _ in range(args.repeat)]
+        median = statistics.median(times)
+        within = "yes" if median <= goal else "no"
+        print(f"{verb:<15} {median:>8.2f} {min(times):>8.2f} {goal:>6.1f}  {within}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
