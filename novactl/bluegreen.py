@@ -130,6 +130,12 @@ def _cannot_switch(stack: str, spec: ServiceSpec, color: Color) -> ConfigError |
     return None
 
 
+def kube_context(project_dir: Path, stack: str) -> str | None:
+    """The stack's `kubernetes:context`, as the Kubernetes provider reads it (None: current)."""
+    value = load_stack_config(project_dir, stack, placeholder_secrets=True).values.get("kubernetes:context")
+    return str(value) if value else None
+
+
 def only_service(platform: PlatformConfig, name: str) -> PlatformConfig:
     """The platform with one service (`novactl status STACK SERVICE`)."""
     return dataclasses.replace(platform, services=(_find_service(platform, name),))

@@ -21,7 +21,7 @@ import pulumi
 
 from components.config.fields import ConfigError
 from components.config.workload import env_name
-from novactl import bluegreen, history, perf
+from novactl import bluegreen, history, live, perf
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
@@ -253,6 +253,8 @@ def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     platform = bluegreen.declared_platform(project_dir, args.stack)
     if args.service is not None:
         platform = bluegreen.only_service(platform, args.service)
+    if args.live:
+        return _live_status(args, project_dir, platform)
     if args.json:
         print(json.dumps(bluegreen.status_document(platform), indent=2))
         return EXIT_OK
@@ -331,11 +333,32 @@ def _add_bluegreen_commands(commands: Any) -> None:
         )
 
 
+def _live_status(args: argparse.Namespace, project_dir: Path, platform: Any) -> int:
+    context = args.context or bluegreen.kube_context(project_dir, args.stack)
+    reader = live.KubernetesReader(context)
+    services = live.live_status(platform, reader)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(item) for item in services], indent=2))
+        return EXIT_OK
+    rows = live.live_rows(services)
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    where = f"context {context}" if context else "the kubeconfig's current context"
+    print(f"Stack {args.stack} (namespace {platform.namespace}) in the cluster, through {where}:")
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    drifted = [item.name for item in services if item.drift]
+    return EXIT_FAILED if drifted else EXIT_OK
+
+
 def _add_status_commands(commands: Any) -> None:
     status = commands.add_parser("status", help="the colours, tags and sizes a stack file declares")
     status.add_argument("stack")
     status.add_argument("service", nargs="?", help="one service only")
     status.add_argument("--json", action="store_true", help="the same for scripts: services.<name>.{active,tags,...}")
+    status.add_argument(
+        "--live", action="store_true", help="read the cluster: routing, endpoints, replicas, Jobs and drift"
+    )
+    status.add_argument("--context", help="the kubeconfig context (default: the stack's kubernetes:context)")
     status.set_defaults(handler=cmd_status)
 
     history_parser = commands.add_parser(
