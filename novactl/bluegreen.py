@@ -16,7 +16,7 @@ from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
-from novactl.changes import ObjectChange, object_changes
+from novactl.changes import ObjectChange, object_changes, with_replacements
 from novactl.render import platform_config, render_stack
 from novactl.stackedit import StackFileEditor, quoted_map
 from novactl.stackfiles import StackError, load_stack_config, stack_file
@@ -64,7 +64,7 @@ def _apply(project_dir: Path, stack: str, editor: StackFileEditor, dry_run: bool
     after = render_stack(project_dir, stack, stack_text=new_text, placeholder_secrets=True).manifests()
     if not dry_run:
         editor.save()
-    return object_changes(before, after)
+    return with_replacements(object_changes(before, after))
 
 
 def switch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,7 +39,7 @@ class FieldChange:
 class ObjectChange:
     """An object created, deleted or updated, with its changed fields when updated."""
 
-    action: str  # create | delete | update
+    action: str  # create | delete | update | replace
     key: ObjectKey
     fields: tuple[FieldChange, ...] = ()
 
@@ -82,6 +83,36 @@ def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
             changes += field_changes(old, new, f"{path}[{index}]")
         return changes
     return [] if before == after else [FieldChange(path, before, after)]
+
+
+_HASHED = re.compile(r"(?P<stem>.+)-[0-9a-f]{8}")
+
+
+def with_replacements(changes: list[ObjectChange]) -> list[ObjectChange]:
+    """A Job whose name carries a hash of its spec (the smoke test, the analysis) is created
+    anew and the old one deleted: the same thing `pulumi up` and `novactl diff` call a replace,
+    so it is said with that one word, the new name its changed field."""
+    created = {
+        (change.key[0], change.key[1], match["stem"]): change
+        for change in changes
+        if change.action == "create" and (match := _HASHED.fullmatch(change.key[2]))
+    }
+    merged: dict[ObjectKey, ObjectChange] = {}
+    for change in changes:
+        match = _HASHED.fullmatch(change.key[2]) if change.action == "delete" else None
+        new = created.pop((change.key[0], change.key[1], match["stem"]), None) if match else None
+        if new is not None:
+            merged[change.key] = ObjectChange(
+                "replace", new.key, (FieldChange("metadata.name", change.key[2], new.key[2]),)
+            )
+    replaced = {replacement.key for replacement in merged.values()}
+    result = []
+    for change in changes:
+        if change.key in merged:
+            result.append(merged[change.key])
+        elif not (change.action == "create" and change.key in replaced):
+            result.append(change)
+    return result
 
 
 def object_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[ObjectChange]:

@@ -295,7 +295,6 @@ def _add_bluegreen_commands(commands: Any) -> None:
     switch.add_argument("targets", nargs="*", metavar="SERVICE COLOR")
     switch.add_argument("--all", metavar="COLOR", help="switch every service to COLOR")
     switch.add_argument("--to-tag", metavar="TAG", help="switch SERVICE to the colour that runs TAG")
-    switch.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     switch.set_defaults(handler=cmd_switch)
 
     canary = commands.add_parser("canary", help="put the idle colour of SERVICE into live traffic with --pods pods")
@@ -303,7 +302,6 @@ def _add_bluegreen_commands(commands: Any) -> None:
     canary.add_argument("service")
     canary.add_argument("--pods", type=int, default=1, help="pods of the idle colour in live traffic (default 1)")
     canary.add_argument("--abort", action="store_true", help="take the canary back out of live traffic")
-    canary.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     canary.set_defaults(handler=cmd_canary)
 
     release = commands.add_parser("release", help="put TAG on the inactive colour of SERVICE")
@@ -317,16 +315,17 @@ def _add_bluegreen_commands(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="a variable for the released colour only (colorEnv), over the live colour's; repeatable",
     )
-    release.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     release.set_defaults(handler=cmd_release)
     rollback = commands.add_parser(
         "rollback", help="switch SERVICE back to the colour that served before its last switch (from git history)"
     )
     rollback.add_argument("stack")
     rollback.add_argument("service")
-    rollback.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
     rollback.set_defaults(handler=cmd_rollback)
     for name in ("switch", "canary", "release", "rollback"):
+        commands.choices[name].add_argument(
+            "--dry-run", action="store_true", help="show the change, do not write the stack file"
+        )
         commands.choices[name].add_argument("--json", action="store_true", help="the messages and changes as JSON")
         commands.choices[name].add_argument(
             "--commit", action="store_true", help="commit the stack file with a conventional message"

@@ -87,8 +87,10 @@ def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
     assert "spec.selector.nova.social/color: 'blue' -> 'green'" in result.stdout
     # The selector, and the analysis Job that watches green once it has the traffic.
     assert "changes 3 Kubernetes object(s)" in result.stdout
-    assert "create Job nova-staging/graphql-gateway-analysis-" in result.stdout
-    assert "delete Job nova-staging/graphql-gateway-analysis-" in result.stdout
+    # The one word novactl diff and pulumi use: the analysis Job is replaced (a new name).
+    assert "replace Job nova-staging/graphql-gateway-analysis-" in result.stdout
+    assert "metadata.name: 'graphql-gateway-analysis-" in result.stdout
+    assert "create Job" not in result.stdout
 
 
 def test_switch_to_the_active_colour_says_so_and_changes_nothing(project_copy):

@@ -34,3 +34,26 @@ def test_created_and_deleted_objects():
         ("delete", ("Service", "ns", "a")),
         ("create", ("Service", "ns", "b")),
     ]
+
+
+def test_a_job_renamed_by_its_spec_hash_is_one_replace_as_diff_says():
+    from novactl.changes import ObjectChange, with_replacements
+
+    changes = [
+        ObjectChange("create", ("Job", "ns", "feed-service-blue-smoke-309129ec")),
+        ObjectChange("delete", ("Job", "ns", "feed-service-blue-smoke-ec89cf2b")),
+        ObjectChange("create", ("Job", "ns", "wallet-service-blue-smoke-1234abcd")),  # a new service: stays a create
+        ObjectChange("delete", ("Service", "ns", "old")),
+    ]
+    merged = with_replacements(changes)
+    assert [change.describe() for change in merged] == [
+        "replace Job ns/feed-service-blue-smoke-309129ec",
+        "create Job ns/wallet-service-blue-smoke-1234abcd",
+        "delete Service ns/old",
+    ]
+    (field,) = merged[0].fields
+    assert (field.path, field.before, field.after) == (
+        "metadata.name",
+        "feed-service-blue-smoke-ec89cf2b",
+        "feed-service-blue-smoke-309129ec",
+    )
