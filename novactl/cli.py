@@ -334,8 +334,13 @@ def _add_bluegreen_commands(commands: Any) -> None:
 
 def _live_status(args: argparse.Namespace, project_dir: Path, platform: Any) -> int:
     context = args.context or bluegreen.kube_context(project_dir, args.stack)
-    reader = live.KubernetesReader(context)
-    services = live.live_status(platform, reader)
+    try:
+        services = live.live_status(platform, live.KubernetesReader(context))
+    except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
+        where = f"context {context}" if context else "the kubeconfig's current context"
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"error: --live: cannot read the cluster through {where}: {first}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         print(json.dumps([dataclasses.asdict(item) for item in services], indent=2))
         return EXIT_OK

@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import http.server
 import json
-from typing import Any
+import os
+import subprocess
+import sys
+import threading
+import urllib.parse
+from typing import Any, ClassVar
 
 import pytest
+import yaml
 
 from novactl.bluegreen import declared_platform, only_service
 from novactl.live import live_rows, live_status
@@ -72,3 +79,112 @@ def test_a_canary_in_the_cluster_that_the_stack_file_does_not_declare_is_drift(f
     assert live.last_analysis == "blue 2.5.0 failed"
     assert "routes to both, the stack file says green (a switch not applied yet?)" in live.drift
     assert "blue runs 2.5.0, the stack file says 2.3.0" in live.drift
+
+
+class _RecordedApi(http.server.BaseHTTPRequestHandler):
+    """The Kubernetes API on loopback, answering the four reads of `--live` from the recording."""
+
+    state: ClassVar[dict[str, Any]] = {}
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        url = urllib.parse.urlsplit(self.path)
+        routes = {
+            "/api/v1/namespaces/nova-staging/services/feed-service": self.state["service"],
+            "/apis/apps/v1/namespaces/nova-staging/deployments": _list("DeploymentList", self.state["deployments"]),
+            "/apis/discovery.k8s.io/v1/namespaces/nova-staging/endpointslices": _list(
+                "EndpointSliceList", self.state["endpoint_slices"]
+            ),
+            "/apis/batch/v1/namespaces/nova-staging/jobs": _list("JobList", self.state["jobs"]),
+        }
+        body = json.dumps(routes.get(url.path, {"kind": "Status", "code": 404})).encode()
+        self.send_response(200 if url.path in routes else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _list(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}
+
+
+def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(project_copy, tmp_path):
+    _RecordedApi.state, _RecordedApi.paths = RECORDED["canary"], []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordedApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {"name": "recorded", "cluster": {"server": f"http://127.0.0.1:{server.server_address[1]}"}}
+                ],
+                "users": [{"name": "reader", "user": {"token": "recorded"}}],
+                "contexts": [{"name": "nova-staging", "context": {"cluster": "recorded", "user": "reader"}}],
+                "current-context": "nova-staging",
+            }
+        )
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "novactl", "-C", str(project_copy), "status", "staging", "feed-service", "--live"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+            cwd=PROJECT_DIR,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 1, result.stderr[-3000:]  # drift: the canary is not declared
+    assert "Traceback" not in result.stderr
+    assert "through the kubeconfig's current context" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("feed-service"))
+    assert "both" in row
+    assert "2.5.0 1/1" in row
+    assert "blue 33%, green 67%" in row
+    assert "blue 2.5.0 failed" in row
+    asked = [urllib.parse.unquote(path) for path in _RecordedApi.paths]
+    assert (
+        "/apis/apps/v1/namespaces/nova-staging/deployments?labelSelector=app.kubernetes.io/name=feed-service" in asked
+    )
+    assert (
+        "/apis/discovery.k8s.io/v1/namespaces/nova-staging/endpointslices"
+        "?labelSelector=kubernetes.io/service-name=feed-service"
+    ) in asked
+
+
+def test_an_unreachable_cluster_is_one_line_not_a_traceback(project_copy, tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
+                "users": [{"name": "reader", "user": {"token": "x"}}],
+                "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "reader"}}],
+                "current-context": "gone",
+            }
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(project_copy), "status", "staging", "--live", "--context", "gone"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        cwd=PROJECT_DIR,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: --live: cannot read the cluster through context gone: ")
