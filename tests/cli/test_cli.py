@@ -86,7 +86,7 @@ def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
     assert "update Service nova-staging/graphql-gateway" in result.stdout
     assert "spec.selector.nova.social/color: 'blue' -> 'green'" in result.stdout
     # The selector, and the analysis Job that watches green once it has the traffic.
-    assert "changes 3 Kubernetes object(s)" in result.stdout
+    assert "changes 2 Kubernetes object(s)" in result.stdout
     # The one word novactl diff and pulumi use: the analysis Job is replaced (a new name).
     assert "replace Job nova-staging/graphql-gateway-analysis-" in result.stdout
     assert "metadata.name: 'graphql-gateway-analysis-" in result.stdout
@@ -145,8 +145,9 @@ def test_switch_all_flips_every_service_that_can_flip(project_copy):
     assert "graphql-gateway: green is already active" in result.stdout
     assert stack.read_text().count("active: green") == 13
     # 12 selectors, and for each of those services a new analysis Job replacing the last one.
-    assert "changes 36 Kubernetes object(s)" in result.stdout
+    assert "changes 24 Kubernetes object(s)" in result.stdout
     assert result.stdout.count("  update Service nova-production/") == 12
+    assert result.stdout.count("  replace Job nova-production/") == 12
 
 
 def test_release_puts_the_tag_on_the_inactive_colour(project_copy):
