@@ -180,6 +180,11 @@ ANALYSIS_IMAGE: Final = "python:3.13.9-slim@sha256:326df678c20c78d465db501563f34
 ANALYSIS_USER: Final = 65534  # nobody: the image has no user of its own
 ANALYSIS_CONFIG_MAP: Final = "nova-analysis"
 ANALYSIS_PROGRAM: Final = "nova_analysis.py"
+ANALYSIS_REPORT_ONLY: Final = "--report-only"
+"""The analysis program's flag for `analysis.enabled: false`: the verdict is printed, never fails."""
+STRICT_STACKS: Final = ("production",)
+"""Stacks that refuse what the others only warn about (IAM wildcards and escalation, Job images
+without a digest) and that the production-guardrails policy holds."""
 """curlimages/curl runs as its own non-root user `curl_user` (uid 100)."""
 
 DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -1,4 +1,5 @@
-"""Register a plain manifest dict as the typed pulumi-kubernetes resource of its kind."""
+"""Register a plain manifest dict as the typed pulumi-kubernetes resource of its kind, and the
+NetworkPolicies that isolate a piece's namespace (each piece calls `isolate` after its namespace)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ import argparse
 import dataclasses
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -20,15 +19,17 @@ from typing import Any
 import pulumi
 
 from components.config.fields import ConfigError
+from components.config.stack import PlatformConfig
 from components.config.workload import env_name
 from novactl import bluegreen, history, live, perf
 from novactl.changes import ObjectChange
 from novactl.check import format_report, run_check
 from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
 from novactl.engine import RegistrationError
+from novactl.git import commit_stack_file
 from novactl.render import render_stack, summary
 from novactl.shell import completion_script, hoist_stack_flag
-from novactl.stackfiles import StackError, plaintext_secrets, stack_file, stack_from_argument
+from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -182,18 +183,6 @@ def _report_edit(args: argparse.Namespace, project_dir: Path, result: bluegreen.
     return EXIT_OK
 
 
-def commit_stack_file(project_dir: Path, stack: str, message: str) -> str:
-    """Commit the stack file alone with a conventional message (as the promote workflow does)."""
-    name = stack_file(project_dir, stack).name
-    for command in (["add", "--", name], ["commit", "--quiet", "--message", message, "--", name]):
-        outcome = subprocess.run(["git", "-C", str(project_dir), *command], capture_output=True, text=True, check=False)
-        if outcome.returncode != 0:
-            raise StackError(f"git {command[0]}: {outcome.stderr.strip() or 'failed'} (the stack file is written)")
-    return subprocess.run(
-        ["git", "-C", str(project_dir), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def cmd_history(args: argparse.Namespace, project_dir: Path) -> int:
     events = history.history(project_dir, args.stack, args.service)
     if args.json:
@@ -332,7 +321,7 @@ def _add_bluegreen_commands(commands: Any) -> None:
         )
 
 
-def _live_status(args: argparse.Namespace, project_dir: Path, platform: Any) -> int:
+def _live_status(args: argparse.Namespace, project_dir: Path, platform: PlatformConfig) -> int:
     context = args.context or bluegreen.kube_context(project_dir, args.stack)
     try:
         services = live.live_status(platform, live.KubernetesReader(context))

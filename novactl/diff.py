@@ -21,7 +21,8 @@ from pulumi.runtime import rpc
 
 from components import conventions
 from novactl.changes import ABSENT, FieldChange, field_changes
-from novactl.render import SECRET_MASK, Rendered, clean, platform_config, render_stack
+from novactl.git import git
+from novactl.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.replacements import replace_reasons
 from novactl.stackfiles import StackError, stack_file
 
@@ -128,8 +129,8 @@ def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
 def service_lines(before: Rendered | None, after: Rendered, changes: list[ResourceChange]) -> list[str]:
     """A line per service whose colours or traffic move, first thing a reviewer reads:
     `feed-service: idle blue 2.3.0 -> 2.5.0 (live green untouched)`."""
-    old = {spec.name: spec for spec in platform_config(before.config).services} if before else {}
-    new = platform_config(after.config).services
+    old = {spec.name: spec for spec in before.platform.services} if before else {}
+    new = after.platform.services
     restarted = {change.name for change in changes if change.notes}
     lines = []
     for spec in new:
@@ -152,9 +153,7 @@ def service_lines(before: Rendered | None, after: Rendered, changes: list[Resour
             ]
         if conventions.colour_name(spec.name, spec.active) in restarted:
             lines.append(f"{spec.name}: ⚠ restarts the live colour ({spec.active})")
-    lines += [
-        f"{name}: removed" for name in sorted(set(old) - {spec.name for spec in platform_config(after.config).services})
-    ]
+    lines += [f"{name}: removed" for name in sorted(set(old) - {spec.name for spec in new})]
     return lines
 
 
@@ -195,15 +194,8 @@ LIVE_RESTART = "LIVE colour: its pods restart in a rolling update; see docs/blue
 def live_deployments(rendered: Rendered) -> set[str]:
     """The Deployments taking traffic after the change: each service's active colour, and
     its canary colour during a canary."""
-    services = platform_config(rendered.config).services
+    services = rendered.platform.services
     return {conventions.colour_name(spec.name, color) for spec in services for color in spec.serving_colors}
-
-
-def _git(repo: Path, *args: str) -> str:
-    outcome = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if outcome.returncode != 0:
-        raise StackError(f"git {' '.join(args)}: {outcome.stderr.strip() or 'failed'}")
-    return outcome.stdout.strip()
 
 
 @contextlib.contextmanager
@@ -212,16 +204,16 @@ def checkout(project_dir: Path, ref: str) -> Iterator[tuple[Path, str]]:
     if shutil.which("git") is None:
         raise StackError("git is not installed: diff renders the base in a git worktree")
     try:
-        root = Path(_git(project_dir, "rev-parse", "--show-toplevel"))
+        root = Path(git(project_dir, "rev-parse", "--show-toplevel"))
     except StackError:
         raise StackError(f"{project_dir} is not in a git repository: diff needs one for --base") from None
     try:
-        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        commit = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except StackError:
         raise StackError(f"--base {ref}: no such commit, branch or tag (fetch it first?)") from None
     folder = Path(tempfile.mkdtemp(prefix="novactl-diff-"))
     worktree = folder / "base"
-    _git(root, "worktree", "add", "--detach", "--quiet", str(worktree), commit)
+    git(root, "worktree", "add", "--detach", "--quiet", str(worktree), commit)
     try:
         yield worktree / project_dir.resolve().relative_to(root.resolve()), commit
     finally:

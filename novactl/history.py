@@ -8,7 +8,6 @@ and the colours and tags before and after.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import yaml
 
 from components.config.services import ServiceSpec
 from components.conventions import COLORS, PROJECT, Color
+from novactl.git import git
 from novactl.stackfiles import StackError, stack_file
 
 SERVICES_KEY = f"{PROJECT}:services"
@@ -57,15 +57,6 @@ class Event:
         return f"added, {after.active} {after.tags.get(str(after.active), '-')}"
 
 
-def _git(folder: Path, *args: str) -> str:
-    outcome = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
-    if outcome.returncode != 0:
-        raise StackError(
-            f"git {' '.join(args[:2])}: {outcome.stderr.strip() or 'failed'} (history needs a git checkout)"
-        )
-    return outcome.stdout
-
-
 def _states(text: str) -> dict[str, ServiceState]:
     try:
         document = yaml.safe_load(text) or {}
@@ -104,12 +95,12 @@ def history(project_dir: Path, stack: str, service: str | None = None) -> list[E
     path = stack_file(project_dir, stack)
     if not path.exists():
         raise StackError(f"{path.name}: stack file not found")
-    log = _git(project_dir, "log", "--reverse", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", path.name)
+    log = git(project_dir, "log", "--reverse", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", path.name)
     events: list[Event] = []
     previous: dict[str, ServiceState] = {}
     for line in log.splitlines():
         commit, author, date, subject = line.split("\x1f", 3)
-        states = _states(_git(project_dir, "show", f"{commit}:./{path.name}"))
+        states = _states(git(project_dir, "show", f"{commit}:./{path.name}"))
         for name, state in sorted(states.items()):
             if service is not None and name != service:
                 continue

@@ -202,6 +202,11 @@ class Rendered:
     config: StackConfig
     recording: Recording
 
+    @functools.cached_property
+    def platform(self) -> PlatformConfig:
+        """The validated config the program ran with, parsed once for every reader."""
+        return platform_config(self.config)
+
     @property
     def secret_values(self) -> list[str]:
         """Values to scrub from every output."""

@@ -75,11 +75,10 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     the commit hook for minutes), and a stack file has no need of them.
     """
     try:
-        source = path.read_text() if text is None else text
-        _refuse_anchors(path, source)
-        loader = yaml.SafeLoader(source)
+        loader = _StackFileLoader(path.read_text() if text is None else text)
         try:
-            # One parse: the node tree is checked for duplicates, then turned into data.
+            # One parse: anchors are refused as the tree is composed, the tree is checked for
+            # duplicates, then turned into data.
             node = loader.get_single_node()
             _refuse_duplicate_keys(path, node)
             data = loader.construct_document(node) if node is not None else None
@@ -87,6 +86,14 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
             loader.dispose()
     except FileNotFoundError:
         raise StackError(f"{path.name}: file not found in {path.parent}") from None
+    except _AnchorFoundError as found:
+        event = found.event
+        kind, sigil = ("alias", "*") if isinstance(event, yaml.AliasEvent) else ("anchor", "&")
+        line = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
+        raise StackError(
+            f"{path.name}: {line}YAML {kind} {sigil}{found.anchor} is not allowed "
+            "in a stack file (aliases can expand without bound); write the value out"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -98,17 +105,21 @@ def read_yaml(path: Path, text: str | None = None) -> dict[str, Any]:
     return data
 
 
-def _refuse_anchors(path: Path, source: str) -> None:
-    """One line naming the first anchor or alias, from the event stream (which expands nothing)."""
-    for event in yaml.parse(source, Loader=yaml.SafeLoader):
+class _AnchorFoundError(Exception):
+    def __init__(self, event: yaml.Event, anchor: str):
+        super().__init__(anchor)
+        self.event, self.anchor = event, anchor
+
+
+class _StackFileLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first anchor or alias, before anything could expand it."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            kind, sigil = ("alias", "*") if isinstance(event, yaml.AliasEvent) else ("anchor", "&")
-            line = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
-            raise StackError(
-                f"{path.name}: {line}YAML {kind} {sigil}{anchor} is not allowed "
-                "in a stack file (aliases can expand without bound); write the value out"
-            )
+            raise _AnchorFoundError(event, anchor)
+        return super().compose_node(parent, index)
 
 
 def _refuse_duplicate_keys(path: Path, node: yaml.Node | None, where: str = "") -> None:
@@ -164,9 +175,8 @@ def load_stack_config(
         raise StackError(f"{path.name}: config: expected a mapping")
     for key, value in stack_values.items():
         full_key = _qualify(project, str(key))
-        if full_key.startswith(f"{project}:") and not _is_secure(value):
-            _refuse_nested_secret(value, full_key.removeprefix(f"{project}:"), path.name)
-        config.values[full_key] = _replace_secure(value, full_key, config)
+        own = full_key.removeprefix(f"{project}:") if full_key.startswith(f"{project}:") else None
+        config.values[full_key] = _replace_secure(value, full_key, config, own)
 
     for assignment in overrides or []:
         _apply_override(config, assignment, secret=False)
@@ -198,37 +208,31 @@ def _placeholder(config: StackConfig, key: str, ciphertext: str = "") -> str:
     return placeholder
 
 
-def nested_secret_error(key: str, stack_file: str) -> ConfigError:
-    return ConfigError(
-        key,
-        "a secret inside an object would reach the cluster as a plain value (the program cannot tell it "
-        "from the rest of the object); store it as a key of its own with pulumi config set --secret and "
-        "name that key in the service's secretEnv",
-        stack_file,
-    )
+def _replace_secure(value: Any, key: str, config: StackConfig, where: str | None = None, nested: bool = False) -> Any:
+    """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret.
 
-
-def _refuse_nested_secret(value: Any, where: str, stack_file: str) -> None:
-    """A `secure:` value below one of our object keys (`pulumi config set --path --secret`)."""
-    if _is_secure(value):
-        raise nested_secret_error(where, stack_file)
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for name, item in items:
-        _refuse_nested_secret(item, f"{where}[{name}]" if isinstance(name, int) else f"{where}.{name}", stack_file)
-
-
-def _is_secure(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"secure"}
-
-
-def _replace_secure(value: Any, key: str, config: StackConfig) -> Any:
-    """`secure:` ciphertext cannot be decrypted offline: a placeholder stands in, kept secret."""
-    if _is_secure(value):
+    `where` is the value's path inside one of the project's own keys. A `secure:` value below
+    the top of one (`pulumi config set --path --secret services.x.env.Y`) is refused: it would
+    reach the cluster as a plain value, the program cannot tell it from the rest of the object.
+    """
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        if nested and where is not None:
+            raise ConfigError(
+                where,
+                "a secret inside an object would reach the cluster as a plain value (the program cannot tell it "
+                "from the rest of the object); store it as a key of its own with pulumi config set --secret and "
+                "name that key in the service's secretEnv",
+                f"Pulumi.{config.stack}.yaml",
+            )
         return _placeholder(config, key, str(value["secure"]))
     if isinstance(value, dict):
-        return {name: _replace_secure(item, key, config) for name, item in value.items()}
+        return {
+            name: _replace_secure(item, key, config, where and f"{where}.{name}", True) for name, item in value.items()
+        }
     if isinstance(value, list):
-        return [_replace_secure(item, key, config) for item in value]
+        return [
+            _replace_secure(item, key, config, where and f"{where}[{index}]", True) for index, item in enumerate(value)
+        ]
     return value
 
 

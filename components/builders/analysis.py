@@ -73,7 +73,7 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
         f"{config.monitoring.thresholds.latency_p95_seconds:g}",
     ]
     if not spec.analysis.enabled:
-        args.append("--report-only")
+        args.append(conventions.ANALYSIS_REPORT_ONLY)
     labels = {**colour_labels(spec, color), conventions.LABEL_COMPONENT: "analysis"}
     job_spec: dict[str, Any] = {
         "backoffLimit": 0,  # a breach is a verdict, not a flake to retry

@@ -12,6 +12,7 @@ for the analysis Jobs, the tracing gateway and the listed CIDRs).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from components import conventions
@@ -44,7 +45,7 @@ INFLUXDB_PORT = 8086
 OPERATOR_WEBHOOK_PORT = 10250
 # The instance metadata service: with IRSA no pod needs it, and a compromised pod would
 # otherwise take the node role's credentials from it.
-INSTANCE_METADATA_CIDRS = tuple(f"{address}/{32 if '.' in address else 128}" for address in INSTANCE_METADATA)
+INSTANCE_METADATA_CIDRS = tuple(str(ipaddress.ip_network(address)) for address in INSTANCE_METADATA)
 
 
 def _namespace(name: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from components import conventions
 from components.config.access import wildcards
 from components.config.aws import AwsSpec, parse_aws
 from components.config.fields import (
+    CombinedConfigError,
     ConfigError,
     ErrorCollector,
     choice,
@@ -168,9 +169,9 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     try:
         return _parse(raw, stack)
     except ConfigError as error:
-        error.stack_file = stack_file
-        for each in getattr(error, "errors", ()):
+        for each in error.errors if isinstance(error, CombinedConfigError) else ():
             each.stack_file = stack_file
+        error.stack_file = stack_file
         raise
 
 
@@ -182,7 +183,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
     image_registry = _image_registry(raw, cloud)
     smoke_image = pinned_image(raw.get("smokeTestImage", conventions.SMOKE_TEST_IMAGE), "smokeTestImage")
-    if stack in STRICT_IAM_STACKS and "@sha256:" not in smoke_image:
+    if stack in conventions.STRICT_STACKS and "@sha256:" not in smoke_image:
         raise ConfigError(
             "smokeTestImage", f"{smoke_image!r}: {stack} runs Jobs on images pinned by digest (image:tag@sha256:...)"
         )
@@ -275,10 +276,6 @@ def _check_service_secrets(spec: ServiceSpec, raw: Mapping[str, Any], stack: str
             raise plain_text_secret(key, stack)
 
 
-# Stacks where a service's IAM statement may not grant wildcards; elsewhere they are warned.
-STRICT_IAM_STACKS = ("production",)
-
-
 def _check_statements(spec: ServiceSpec, cloud: Cloud, stack: str) -> None:
     """IAM statements need AWS, and production grants nothing by wildcard and nothing that
     escalates unless the statement accepts that action by name (allowEscalation)."""
@@ -287,7 +284,7 @@ def _check_statements(spec: ServiceSpec, cloud: Cloud, stack: str) -> None:
     where = f"services.{spec.name}.aws.statements"
     if cloud != "aws":
         raise ConfigError(where, "this stack has no AWS (cloud: local); IAM statements need an AWS stack")
-    if stack in STRICT_IAM_STACKS:
+    if stack in conventions.STRICT_STACKS:
         for index, statement in enumerate(spec.aws_statements):
             found = wildcards(statement.actions, statement.resources)
             if found:

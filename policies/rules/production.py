@@ -14,15 +14,12 @@ import json
 from collections.abc import Iterator, Sequence
 
 from components import conventions
+from components.builders.network import DENY_POLICY
 from policies.rules import Policy, Resource, dig, items, mapping
+from policies.rules.kubernetes import DEPLOYMENT, JOB
 
-PRODUCTION_STACKS = ("production",)
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
-JOB = "kubernetes:batch/v1:Job"
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-DEFAULT_DENY = "default-deny"  # components/builders/network.py DENY_POLICY
-REPORT_ONLY = "--report-only"
 CERTIFICATE_ANNOTATION = "alb.ingress.kubernetes.io/certificate-arn"
 LISTEN_PORTS_ANNOTATION = "alb.ingress.kubernetes.io/listen-ports"
 NGINX_SSL_REDIRECT = "nginx.ingress.kubernetes.io/ssl-redirect"
@@ -52,14 +49,14 @@ def _tls_only(ingress: Resource) -> str | None:
 
 
 def production_guardrails(resources: Sequence[Resource]) -> Iterator[tuple[Resource, str]]:
-    workloads = [r for r in resources if r.type == DEPLOYMENT and stack_of(r) in PRODUCTION_STACKS]
+    workloads = [r for r in resources if r.type == DEPLOYMENT and stack_of(r) in conventions.STRICT_STACKS]
     if not workloads:
         return
     stack = stack_of(workloads[0])
     denied = {
         dig(r.props, "metadata", "namespace")
         for r in resources
-        if r.type == NETWORK_POLICY and dig(r.props, "metadata", "name") == DEFAULT_DENY
+        if r.type == NETWORK_POLICY and dig(r.props, "metadata", "name") == DENY_POLICY
     }
     for namespace in sorted({str(dig(r.props, "metadata", "namespace")) for r in workloads} - denied):
         yield workloads[0], f"{stack} runs without network policies in {namespace}; set networkPolicy.enabled true"
@@ -68,7 +65,7 @@ def production_guardrails(resources: Sequence[Resource]) -> Iterator[tuple[Resou
         if labels.get(conventions.LABEL_COMPONENT) != "analysis":
             continue
         for container in items(dig(job.props, "spec", "template", "spec", "containers")):
-            if REPORT_ONLY in items(mapping(container).get("args")):
+            if conventions.ANALYSIS_REPORT_ONLY in items(mapping(container).get("args")):
                 yield job, f"{job.name} only reports on {stack}; the post-switch analysis must be able to fail"
     for ingress in (r for r in resources if r.type == INGRESS):
         problem = _tls_only(ingress)

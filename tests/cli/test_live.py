@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 import urllib.parse
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -18,6 +17,7 @@ import yaml
 from novactl.bluegreen import declared_platform, only_service
 from novactl.live import live_rows, live_status
 from tests.conftest import PROJECT_DIR
+from tests.http_stub import QuietHandler, serving
 
 RECORDED = json.loads((PROJECT_DIR / "tests/cli/responses/live-feed-service.json").read_text())
 
@@ -81,13 +81,13 @@ def test_a_canary_in_the_cluster_that_the_stack_file_does_not_declare_is_drift(f
     assert "blue runs 2.5.0, the stack file says 2.3.0" in live.drift
 
 
-class _RecordedApi(http.server.BaseHTTPRequestHandler):
+class _RecordedApi(QuietHandler):
     """The Kubernetes API on loopback, answering the four reads of `--live` from the recording."""
 
     state: ClassVar[dict[str, Any]] = {}
     paths: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - http.server names it
         self.paths.append(self.path)
         url = urllib.parse.urlsplit(self.path)
         routes = {
@@ -98,51 +98,46 @@ class _RecordedApi(http.server.BaseHTTPRequestHandler):
             ),
             "/apis/batch/v1/namespaces/nova-staging/jobs": _list("JobList", self.state["jobs"]),
         }
-        body = json.dumps(routes.get(url.path, {"kind": "Status", "code": 404})).encode()
-        self.send_response(200 if url.path in routes else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        if url.path in routes:
+            self.send_json(routes[url.path])
+        else:
+            self.send_json({"kind": "Status", "code": 404}, 404)
 
 
 def _list(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"kind": kind, "apiVersion": "v1", "metadata": {}, "items": items}
 
 
-def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(project_copy, tmp_path):
-    _RecordedApi.state, _RecordedApi.paths = RECORDED["canary"], []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordedApi)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def run_live(project: Path, tmp_path: Path, server: str, context: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`novactl status staging ... --live` with a kubeconfig whose one context reads `server`."""
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(
         yaml.safe_dump(
             {
                 "apiVersion": "v1",
                 "kind": "Config",
-                "clusters": [
-                    {"name": "recorded", "cluster": {"server": f"http://127.0.0.1:{server.server_address[1]}"}}
-                ],
+                "clusters": [{"name": "cluster", "cluster": {"server": server}}],
                 "users": [{"name": "reader", "user": {"token": "recorded"}}],
-                "contexts": [{"name": "nova-staging", "context": {"cluster": "recorded", "user": "reader"}}],
-                "current-context": "nova-staging",
+                "contexts": [{"name": context, "context": {"cluster": "cluster", "user": "reader"}}],
+                "current-context": context,
             }
         )
     )
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "novactl", "-C", str(project_copy), "status", "staging", "feed-service", "--live"],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-            cwd=PROJECT_DIR,
-        )
-    finally:
-        server.shutdown()
+    return subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(project), "status", "staging", *extra, "--live"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        cwd=PROJECT_DIR,
+        timeout=120,
+    )
+
+
+def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(project_copy, tmp_path):
+    _RecordedApi.state, _RecordedApi.paths = RECORDED["canary"], []
+    with serving(_RecordedApi) as url:
+        result = run_live(project_copy, tmp_path, url, "nova-staging", "feed-service")
     assert result.returncode == 1, result.stderr[-3000:]  # drift: the canary is not declared
     assert "Traceback" not in result.stderr
     assert "through the kubeconfig's current context" in result.stdout
@@ -162,28 +157,7 @@ def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(p
 
 
 def test_an_unreachable_cluster_is_one_line_not_a_traceback(project_copy, tmp_path):
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
-                "users": [{"name": "reader", "user": {"token": "x"}}],
-                "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "reader"}}],
-                "current-context": "gone",
-            }
-        )
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(project_copy), "status", "staging", "--live", "--context", "gone"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-        cwd=PROJECT_DIR,
-        timeout=120,
-    )
+    result = run_live(project_copy, tmp_path, "http://127.0.0.1:9", "gone", "--context", "gone")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()

@@ -3,13 +3,11 @@ git remote, the Slack notification against a webhook on loopback, and the traffi
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +17,7 @@ import yaml
 
 from tests.cli.test_diff import GIT_ENV, git
 from tests.conftest import PROJECT_DIR
+from tests.http_stub import QuietHandler, serving
 
 PROMOTE = PROJECT_DIR / ".github/workflows/promote.yml"
 NOTIFY = PROJECT_DIR / ".github/scripts/notify-slack.sh"
@@ -94,31 +93,23 @@ def test_a_failed_switch_is_rolled_back_to_the_previous_colour(checkout, tmp_pat
     ]
 
 
-class _Webhook(http.server.BaseHTTPRequestHandler):
+class _Webhook(QuietHandler):
     received: ClassVar[list[dict[str, Any]]] = []
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - http.server names it
         length = int(self.headers["Content-Length"])
         self.received.append(json.loads(self.rfile.read(length)))
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"ok")
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A Slack incoming webhook stand-in on loopback, recording what it receives."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
     _Webhook.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/services/T0/B0/secret-part", _Webhook.received
-    finally:
-        server.shutdown()
+    with serving(_Webhook) as url:
+        yield f"{url}/services/T0/B0/secret-part", _Webhook.received
 
 
 @pytest.mark.parametrize(("outcome", "icon"), [("success", ":white_check_mark:"), ("failure", ":x:")])
@@ -297,34 +288,21 @@ PR_FOR_RUN = PROJECT_DIR / ".github/scripts/pr-for-run.py"
 HEAD = "a" * 40
 
 
-class _PullsApi(http.server.BaseHTTPRequestHandler):
+class _PullsApi(QuietHandler):
     pulls: ClassVar[list[dict[str, Any]]] = []
     asked: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - http.server names it
         self.asked.append(self.path)
-        body = json.dumps(self.pulls).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.send_json(self.pulls)
 
 
 @pytest.fixture
 def pulls_api() -> Iterator[str]:
     """GitHub's `GET /repos/{repo}/pulls` on loopback, answering with _PullsApi.pulls."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PullsApi)
     _PullsApi.asked = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serving(_PullsApi) as url:
+        yield url
 
 
 def find_pr(api: str, tmp_path: Path, claimed: str) -> tuple[subprocess.CompletedProcess[str], str]:
