@@ -12,6 +12,7 @@ from components import conventions
 from components.aws_identity import ClusterIdentity, cluster_identity
 from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.builders import analysis, core, network
+from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 from components.gitops import GitOps
 from components.logs import Logs
@@ -65,15 +66,7 @@ class Platform(pulumi.ComponentResource):
         if config.performance is not None:
             PerformanceHistory("performance", config, secrets.influxdb, child)
 
-        repositories: dict[str, str | pulumi.Output[str]]
-        if config.aws is not None:
-            repositories = dict(ImageRegistry("images", config, child).repository_urls)
-        else:
-            assert config.image_registry is not None
-            repositories = {
-                spec.name: f"{config.image_registry}/{conventions.repository_name(spec.name)}"
-                for spec in config.services
-            }
+        repositories = image_repositories(config, child)
 
         namespace = register(config.namespace, core.namespace(config.namespace, "restricted"), child)
         program = (Path(__file__).resolve().parents[1] / "analysis" / conventions.ANALYSIS_PROGRAM).read_text()
@@ -92,11 +85,11 @@ class Platform(pulumi.ComponentResource):
         self.services = {
             spec.name: BlueGreenService(
                 spec.name,
-                BlueGreenArgs(
-                    spec=spec,
-                    config=config,
-                    image_repository=repositories[spec.name],
-                    secrets={variable: secrets.services[key] for variable, key in spec.secret_env.items()},
+                service_args(
+                    config,
+                    spec,
+                    secrets,
+                    repositories,
                     identity=identity,
                     after=[namespace, analysis_program],
                     monitor_after=self.monitoring.crd_gate,
@@ -111,3 +104,34 @@ class Platform(pulumi.ComponentResource):
                 "activeColors": {spec.name: spec.active for spec in config.services},
             }
         )
+
+
+def image_repositories(config: PlatformConfig, opts: pulumi.ResourceOptions) -> dict[str, str | pulumi.Output[str]]:
+    """Where each service's images live: its ECR repository on AWS, else the stack's registry."""
+    if config.aws is not None:
+        return dict(ImageRegistry("images", config, opts).repository_urls)
+    assert config.image_registry is not None
+    return {spec.name: f"{config.image_registry}/{conventions.repository_name(spec.name)}" for spec in config.services}
+
+
+def service_args(
+    config: PlatformConfig,
+    spec: ServiceSpec,
+    secrets: PlatformSecrets,
+    repositories: Mapping[str, str | pulumi.Output[str]],
+    *,
+    identity: ClusterIdentity | None,
+    after: list[pulumi.Resource] | None = None,
+    monitor_after: list[pulumi.Resource] | None = None,
+) -> BlueGreenArgs:
+    """What one service's BlueGreenService is built from. `novactl release` and its siblings
+    render a service alone from this too (novactl/scoped.py), so both see the same objects."""
+    return BlueGreenArgs(
+        spec=spec,
+        config=config,
+        image_repository=repositories[spec.name],
+        secrets={variable: secrets.services[key] for variable, key in spec.secret_env.items()},
+        identity=identity,
+        after=list(after or []),
+        monitor_after=list(monitor_after or []),
+    )

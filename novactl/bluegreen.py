@@ -17,9 +17,8 @@ from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.changes import ObjectChange, object_changes, with_replacements
-from novactl.render import platform_config, render_stack
 from novactl.stackedit import StackFileEditor, quoted_map
-from novactl.stackfiles import StackError, load_stack_config, stack_file
+from novactl.stackfiles import StackError, load_stack_config, platform_config, stack_file
 
 SERVICES_KEY = f"{PROJECT}:services"
 
@@ -60,11 +59,31 @@ def _apply(project_dir: Path, stack: str, editor: StackFileEditor, dry_run: bool
     platform_config(
         load_stack_config(project_dir, stack, stack_text=new_text, placeholder_secrets=True)
     )  # raises ConfigError
-    before = render_stack(project_dir, stack, placeholder_secrets=True).manifests()
-    after = render_stack(project_dir, stack, stack_text=new_text, placeholder_secrets=True).manifests()
+    # Here, not at the top: `status` reads this module and must not load the Pulumi SDK.
+    from novactl.render import render_stack  # noqa: PLC0415
+    from novactl.scoped import render_services  # noqa: PLC0415
+
+    services = edited_services(editor)
+    if services is None:
+        before = render_stack(project_dir, stack, placeholder_secrets=True).manifests()
+        after = render_stack(project_dir, stack, stack_text=new_text, placeholder_secrets=True).manifests()
+    else:
+        before = render_services(project_dir, stack, services).manifests()
+        after = render_services(project_dir, stack, services, stack_text=new_text).manifests()
     if not dry_run:
         editor.save()
     return with_replacements(object_changes(before, after))
+
+
+def edited_services(editor: StackFileEditor) -> list[str] | None:
+    """The services whose own settings are all that `editor` changed, or None when it changed
+    anything else (then only a full render knows what follows)."""
+    names: set[str] = set()
+    for key, path in editor.edited:
+        if key != SERVICES_KEY or len(path) < 2:
+            return None
+        names.add(path[0])
+    return sorted(names)
 
 
 def switch(

@@ -7,18 +7,22 @@ and amtool over the rendered files.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
 from novactl.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.engine import Recording
+from novactl.passcache import PassCache
 from novactl.render import Rendered, RenderResult, manifest_path, render_stack
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
@@ -89,35 +93,62 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
 
 
 def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+    """kubernetes-validate, the CRD schemas, promtool and amtool, all at once: each is a process
+    of its own, so on two cores they take about as long as the slowest of them."""
     # The manifests as rendered in memory (what the files hold), by their path under manifests/.
     documents = {manifest_path(item): item for item in rendered.manifests()}
     custom = {str(path): doc for path, doc in documents.items() if is_custom_resource(doc)}
     manifests_dir = written.out_dir / "manifests"
-    built_in = [str(manifests_dir / path) for path, doc in documents.items() if not is_custom_resource(doc)]
-    validator = Path(sys.executable).with_name("kubernetes-validate")
-    validate = [str(validator) if validator.exists() else "kubernetes-validate", "--strict"]
-    validate += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *built_in]
-    runs: list[tuple[str, list[str], str]] = [
-        (
-            "kubernetes-validate",
-            validate,
-            f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict",
-        ),
+    built_in = [manifests_dir / path for path, doc in documents.items() if not is_custom_resource(doc)]
+    what = f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict"
+    runs: list[tuple[str, Callable[[], CheckResult]]] = [
+        ("kubernetes-validate", lambda: _kubernetes_validate(built_in, what)),
+        ("crd-schemas", lambda: crd_schema_check(custom)),
         (
             "promtool",
-            ["promtool", "check", "rules", *map(str, written.rule_files)],
-            f"{len(written.rule_files)} rule files",
+            lambda: _run_tool(
+                "promtool",
+                ["promtool", "check", "rules", *map(str, written.rule_files)],
+                f"{len(written.rule_files)} rule files",
+            ),
         ),
     ]
     if written.alertmanager_config is not None:
-        runs.append(("amtool", ["amtool", "check-config", str(written.alertmanager_config)], "the Alertmanager config"))
-    results = []
-    for name, command, what in runs:
-        progress(f"Running {name} on {what}")
-        results.append(_run_tool(name, command, what))
-    progress(f"Checking {len(custom)} custom resources against their CRD schemas")
-    results.insert(1, crd_schema_check(custom))
-    return results
+        command = ["amtool", "check-config", str(written.alertmanager_config)]
+        runs.append(("amtool", lambda: _run_tool("amtool", command, "the Alertmanager config")))
+    progress(f"Running {', '.join(name for name, _ in runs)} ({what}; {len(custom)} custom resources)")
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:  # the threads only wait on processes
+        futures = [pool.submit(run) for _, run in runs]
+        return [future.result() for future in futures]
+
+
+def _kubernetes_validate(paths: list[Path], what: str) -> CheckResult:
+    """kubernetes-validate on the manifests it has not passed before in exactly this form."""
+    identity = _validator_identity()
+    cache = PassCache.default(identity) if identity is not None else PassCache("", None)
+    texts = {path: path.read_text() for path in paths}
+    pending = [path for path in paths if not cache.passed(texts[path])]
+    if not pending:
+        return CheckResult("kubernetes-validate", True, f"{what} (all passed before, unchanged)")
+    validator = Path(sys.executable).with_name("kubernetes-validate")
+    command = [str(validator) if validator.exists() else "kubernetes-validate", "--strict"]
+    command += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *map(str, pending)]
+    result = _run_tool("kubernetes-validate", command, what)
+    if result.passed:
+        for path in pending:
+            cache.remember(texts[path])
+    if len(pending) < len(paths):
+        result.summary += f" ({len(paths) - len(pending)} passed before, unchanged)"
+    return result
+
+
+@functools.cache
+def _validator_identity() -> str | None:
+    """kubernetes-validate's version and how it is run (None: not installed here)."""
+    try:
+        return f"kubernetes-validate {version('kubernetes-validate')} {KUBERNETES_VERSION} --strict"
+    except PackageNotFoundError:
+        return None
 
 
 def crd_schema_check(custom: dict[str, dict[str, Any]]) -> CheckResult:
@@ -126,6 +157,8 @@ def crd_schema_check(custom: dict[str, dict[str, Any]]) -> CheckResult:
     if found.problem is not None:
         return CheckResult("crd-schemas", False, found.problem)
     summary = f"{len(found.valid)} custom resources schema-valid, {len(found.unchecked)} unchecked"
+    if found.remembered:
+        summary += f" ({found.remembered} judged before, unchanged)"
     if found.unchecked:
         kinds = sorted(set(found.unchecked.values()))
         summary += f" (no schema for: {', '.join(kinds)})"

@@ -1,6 +1,9 @@
 """`novactl`: render, check, secrets, diff, switch, canary, release, perf and status, offline.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error.
+
+The verbs that run the program (render, check, diff, and the edits through novactl.bluegreen)
+import the Pulumi SDK when they run, not here: `status` answers without loading it.
 """
 
 from __future__ import annotations
@@ -12,22 +15,16 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-
-import pulumi
 
 from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
 from components.config.workload import env_name
 from novactl import bluegreen, history, live, perf
 from novactl.changes import ObjectChange
-from novactl.check import format_report, run_check
-from novactl.diff import BaseRenderError, diff_stack, to_json, to_markdown, to_text
-from novactl.engine import RegistrationError
+from novactl.errors import BaseRenderError, RegistrationError
 from novactl.git import commit_stack_file
-from novactl.render import render_stack, summary
 from novactl.shell import completion_script, hoist_stack_flag
 from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
 
@@ -54,6 +51,8 @@ def _print_changes(changes: list[ObjectChange]) -> None:
 
 
 def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
+    from novactl.render import render_stack, summary  # noqa: PLC0415 - see the module's docstring
+
     started = time.perf_counter()
     rendered = render_stack(
         project_dir,
@@ -80,6 +79,10 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
+    from novactl.check import format_report, run_check  # noqa: PLC0415 - see the module's docstring
+
+    if args.no_cache:
+        os.environ["NOVACTL_CACHE"] = "off"  # read by novactl.passcache, here and in nothing else
     report = run_check(
         project_dir, stack_from_argument(args.stack), progress=lambda line: print(f"... {line}", file=sys.stderr)
     )
@@ -99,6 +102,8 @@ def cmd_secrets(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, project_dir: Path) -> int:
+    from novactl.diff import diff_stack, to_json, to_markdown, to_text  # noqa: PLC0415 - see the module's docstring
+
     diff = diff_stack(project_dir, args.stack, args.base)
     formatters = {"text": to_text, "markdown": to_markdown, "json": to_json}
     print(formatters[args.format](diff))
@@ -371,7 +376,7 @@ def _add_status_commands(commands: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="novactl", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("-C", "--project-dir", default=".", help="folder of Pulumi.yaml (default: found from here)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -400,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("stack", help="a stack name, or its file (Pulumi.staging.yaml)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--no-cache", action="store_true", help="validate every object, even those passed before unchanged"
+    )
     check.set_defaults(handler=cmd_check)
 
     secrets = commands.add_parser("secrets", help="refuse secret keys set in plain text in stack files (no render)")
@@ -419,7 +427,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked: reading package metadata costs every other verb time."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - see _VersionAction
+
     try:
         return version("nova-platform")
     except PackageNotFoundError:  # run from a checkout that was never installed
@@ -452,12 +473,24 @@ def _main(argv: Sequence[str] | None = None) -> int:
         project_dir = _project_dir(Path(args.project_dir).resolve())
         code = args.handler(args, project_dir)
         return code
-    except (ConfigError, StackError, pulumi.RunError, perf.ResultsError) as error:
+    except (ConfigError, StackError, perf.ResultsError) as error:
         _print_error(error)
         return EXIT_USAGE
     except (RegistrationError, BaseRenderError, perf.InfluxError) as error:
         _print_error(error)
         return EXIT_FAILED
+    except Exception as error:
+        if not _is_program_error(error):
+            raise
+        _print_error(error)
+        return EXIT_USAGE
+
+
+def _is_program_error(error: Exception) -> bool:
+    """A `pulumi.RunError`: the program's own one-line refusal (a config it will not run with).
+    Only a verb that loaded the SDK can raise one, so its absence here means not one."""
+    pulumi = sys.modules.get("pulumi")
+    return pulumi is not None and isinstance(error, pulumi.RunError)
 
 
 def _print_error(error: Exception) -> None:

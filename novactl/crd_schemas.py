@@ -2,7 +2,8 @@
 
 kubernetes-validate knows only the built-in kinds; every PrometheusRule, PodMonitor, AppProject
 and Application goes through the kubernetes-models packages instead (pinned in
-tools/crd-check/package-lock.json, installed by `make tools`), in one Node process per render.
+tools/crd-check/package-lock.json, installed by `make tools`), in one Node process per render,
+for the objects it has not judged before in exactly this form (novactl/passcache.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from novactl.passcache import PassCache, file_digest
 
 TOOL_DIR = Path(__file__).resolve().parents[1] / "tools" / "crd-check"
 TIMEOUT = 300
@@ -26,6 +29,7 @@ class SchemaReport:
     invalid: dict[str, list[str]] = field(default_factory=dict)  # object -> its errors
     unchecked: dict[str, str] = field(default_factory=dict)  # object -> "apiVersion kind"
     problem: str | None = None  # the tool could not run or could not load the models
+    remembered: int = 0  # judged before in exactly this form (novactl/passcache.py), not sent again
 
 
 def is_custom_resource(manifest: dict[str, Any]) -> bool:
@@ -44,6 +48,50 @@ def check_custom_resources(objects: dict[str, dict[str, Any]]) -> SchemaReport:
     if not (TOOL_DIR / "node_modules").is_dir():
         report.problem = f"the CRD models are not installed: run `make tools` (npm ci in {TOOL_DIR.name})"
         return report
+    identity = f"crd-check {file_digest(TOOL_DIR / 'check.mjs', TOOL_DIR / 'package-lock.json')}"
+    caches = {"valid": PassCache.default(identity), "unchecked": PassCache.default(f"{identity} unchecked")}
+    contents = {name: json.dumps(manifest, sort_keys=True) for name, manifest in objects.items()}
+    results = [_remembered(name, manifest, contents[name], caches) for name, manifest in objects.items()]
+    pending = {name: objects[name] for name, result in zip(objects, results, strict=True) if result is None}
+    report.remembered = len(objects) - len(pending)
+    if pending:
+        document = _run_node(node, pending)
+        if isinstance(document, str):
+            report.problem = document
+            return report
+        report.problem = "; ".join(document["problems"]) or None
+        results += document["results"]
+    for result in results:
+        if result is None:
+            continue
+        if result["status"] == "valid":
+            report.valid.append(result["name"])
+        elif result["status"] == "invalid":
+            report.invalid[result["name"]] = result["errors"]
+        else:
+            report.unchecked[result["name"]] = f"{result['apiVersion']} {result['kind']}"
+        if report.problem is None and result["name"] in pending and result["status"] in caches:
+            caches[result["status"]].remember(contents[result["name"]])
+    return report
+
+
+def _remembered(
+    name: str, manifest: dict[str, Any], content: str, caches: dict[str, PassCache]
+) -> dict[str, Any] | None:
+    """An earlier judgement of exactly this object, in check.mjs's form, or None."""
+    for status, cache in caches.items():
+        if cache.passed(content):
+            return {
+                "name": name,
+                "status": status,
+                "apiVersion": manifest.get("apiVersion"),
+                "kind": manifest.get("kind"),
+            }
+    return None
+
+
+def _run_node(node: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any] | str:
+    """check.mjs's report on `objects`, or why it gave none."""
     payload = json.dumps([{"name": name, "manifest": manifest} for name, manifest in objects.items()])
     try:
         outcome = subprocess.run(
@@ -55,20 +103,9 @@ def check_custom_resources(objects: dict[str, dict[str, Any]]) -> SchemaReport:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        report.problem = f"the CRD check did not finish within {TIMEOUT}s"
-        return report
+        return f"the CRD check did not finish within {TIMEOUT}s"
     try:
-        document = json.loads(outcome.stdout)
+        document: dict[str, Any] = json.loads(outcome.stdout)
     except json.JSONDecodeError:
-        report.problem = f"the CRD check failed (exit {outcome.returncode}): {outcome.stderr.strip()[-2000:]}"
-        return report
-    if document["problems"]:
-        report.problem = "; ".join(document["problems"])
-    for result in document["results"]:
-        if result["status"] == "valid":
-            report.valid.append(result["name"])
-        elif result["status"] == "invalid":
-            report.invalid[result["name"]] = result["errors"]
-        else:
-            report.unchecked[result["name"]] = f"{result['apiVersion']} {result['kind']}"
-    return report
+        return f"the CRD check failed (exit {outcome.returncode}): {outcome.stderr.strip()[-2000:]}"
+    return document

@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 
 from components import conventions
 from novactl.changes import ABSENT, FieldChange, field_changes
+from novactl.errors import BaseRenderError
 from novactl.git import git
 from novactl.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.replacements import replace_reasons
@@ -29,10 +30,6 @@ from novactl.stackfiles import StackError, stack_file
 Action = Literal["create", "update", "replace", "delete"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
-
-
-class BaseRenderError(Exception):
-    """The stack does not render at the base ref (the working tree rendered fine)."""
 
 
 @dataclass(frozen=True)

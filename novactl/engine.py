@@ -26,6 +26,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from novactl.cloud import Cloud, UnknownFunctionError
+from novactl.errors import RegistrationError
 from novactl.stackfiles import SecretKeys, StackConfig
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -62,10 +63,6 @@ class Recording:
 
 FailHook = Callable[[str, str, dict[str, Any]], str | None]
 """(type, name, inputs) -> an error message to fail that registration, or None."""
-
-
-class RegistrationError(Exception):
-    """A registration the engine rejected (tests use this to fail rollouts and smoke tests)."""
 
 
 class _Mocks(mocks.Mocks):
@@ -247,19 +244,25 @@ def _quiet_echoes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> N
     loop.default_exception_handler(context)
 
 
-def run_program(project_dir: Path, config: StackConfig, fail: FailHook | None = None) -> Recording:
-    """Run `project_dir/__main__.py` for one stack and return what it registered.
+def run_program(
+    project_dir: Path,
+    config: StackConfig,
+    fail: FailHook | None = None,
+    program: Callable[[], None] | None = None,
+) -> Recording:
+    """Run `project_dir/__main__.py` (or `program`, with the project's modules importable) for
+    one stack and return what it registered.
 
     Exceptions from the program propagate (a ConfigError arrives as pulumi.RunError).
     """
 
-    def program() -> None:
+    def main_program() -> None:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
 
     # Around the whole run: registrations resolve after the program body has returned, and
     # the SDK then still looks up the program's modules.
     with program_modules(project_dir):
-        return record(program, config, fail)
+        return record(program or main_program, config, fail)
 
 
 @contextlib.contextmanager

@@ -43,9 +43,11 @@ class StackFileEditor:
             raise StackError(f"{path.name}: stack file not found") from None
         if not isinstance(self.document, CommentedMap) or not isinstance(self.document.get("config"), CommentedMap):
             raise StackError(f"{path.name}: config: expected a mapping")
+        self.edited: list[tuple[str, tuple[str, ...]]] = []  # (key, path) of every set and delete
 
     def set_path(self, key: str, path: list[str], value: Any, quoted: bool = False) -> None:
         """Set config `key` at `path`, creating intermediate objects like `--path` does."""
+        self.edited.append((key, tuple(path)))
         node = self.document["config"].setdefault(key, CommentedMap())
         for step in path[:-1]:
             if step not in node:
@@ -57,6 +59,7 @@ class StackFileEditor:
 
     def delete_path(self, key: str, path: list[str]) -> None:
         """Remove config `key` at `path`, as `pulumi config rm --path` does (nothing if absent)."""
+        self.edited.append((key, tuple(path)))
         node = self.document["config"].get(key)
         for step in path[:-1]:
             if not isinstance(node, CommentedMap) or step not in node:

@@ -19,7 +19,7 @@ import yaml
 
 from components.config.fields import ConfigError
 from components.config.secrets import SECRET_KEYS, service_secret_keys
-from components.config.stack import plain_text_secret
+from components.config.stack import PlatformConfig, decode_engine_config, parse_platform_config, plain_text_secret
 from components.config.workload import credential_in_env
 
 SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
@@ -324,3 +324,9 @@ def _literal_variables(values: Mapping[str, Any]) -> Iterable[tuple[str, str, An
         for where, env in env_blocks:
             if isinstance(env, dict):
                 yield from ((f"{where}.{name}", str(name), value) for name, value in env.items())
+
+
+def platform_config(config: StackConfig) -> PlatformConfig:
+    """The validated PlatformConfig of a stack, without running the program."""
+    flat = config.engine_config()
+    return parse_platform_config(decode_engine_config(flat, config.stack, config.secret_keys), config.stack)

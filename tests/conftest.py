@@ -81,6 +81,15 @@ def make_spec() -> Callable[..., ServiceSpec]:
     return make
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_pass_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite remembers validator passes in a folder of its own (novactl/passcache.py), shared
+    by its tests and their subprocesses, never the user's, so every run starts cold."""
+    import os
+
+    os.environ["NOVACTL_CACHE_DIR"] = str(tmp_path_factory.mktemp("novactl-cache"))
+
+
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, Rendered]:
     """Every stack of the project, rendered once for the session."""
@@ -90,7 +99,7 @@ def rendered() -> dict[str, Rendered]:
 @pytest.fixture(scope="session")
 def staging_config(rendered: dict[str, Rendered]) -> PlatformConfig:
     """The validated staging config."""
-    from novactl.render import platform_config
+    from novactl.stackfiles import platform_config
 
     return platform_config(rendered["staging"].config)
 

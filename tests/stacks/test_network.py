@@ -15,7 +15,8 @@ from components.builders.network import (
     TEMPO_POD_LABELS,
 )
 from novactl.netpol import Cluster, External, Pod
-from novactl.render import platform_config, render_stack
+from novactl.render import render_stack
+from novactl.stackfiles import platform_config
 from tests.conftest import PROJECT_DIR, STACKS
 
 NS = "nova-staging"

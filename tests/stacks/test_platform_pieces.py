@@ -16,7 +16,8 @@ from components.config.quantities import parse_quantity
 from components.config.slo import SLO_WINDOW_DAYS
 from novactl import check
 from novactl.engine import Recording, Registration
-from novactl.render import platform_config, render_stack
+from novactl.render import render_stack
+from novactl.stackfiles import platform_config
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator

@@ -9,7 +9,8 @@ import pytest
 
 from components.conventions import other_color
 from novactl.changes import object_changes
-from novactl.render import platform_config, render_stack
+from novactl.render import render_stack
+from novactl.stackfiles import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 
 SERVICE = "kubernetes:core/v1:Service"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from novactl.render import platform_config
+from novactl.stackfiles import platform_config
 from tests.conftest import STACKS
 from tests.tools import promtool_cases
 from tests.tools.conftest import run_tool

@@ -1,0 +1,75 @@
+"""The editing verbs render only the services they edit (novactl/scoped.py). These tests prove,
+on every stack, that what they print is exactly what two full renders of the stack say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from components.config.services import ServiceSpec
+from components.conventions import other_color
+from novactl import bluegreen
+from novactl.bluegreen import EditResult, declared_platform, edited_services
+from novactl.changes import object_changes, object_key, with_replacements
+from novactl.render import Rendered, render_stack
+from novactl.scoped import render_services
+from novactl.stackedit import StackFileEditor
+from tests.conftest import STACKS
+
+
+def _releasable(spec: ServiceSpec) -> bool:
+    return spec.idle != "scale-to-zero" and spec.canary_pods is None
+
+
+Step = tuple[str, str, Callable[[], EditResult]]  # verb, service, the edit
+
+
+def _steps(project: Path, stack: str) -> list[Step]:
+    """A release, a release of config, a canary and the switch that completes it. The first
+    service picked has IAM statements where the stack has one, so its role is covered too."""
+    services = [spec for spec in declared_platform(project, stack).services if _releasable(spec)]
+    services.sort(key=lambda spec: (not spec.aws_statements, spec.autoscaling is not None))
+    first, second = services[0], services[1]
+    idle = other_color(first.active)
+    steps: list[Step] = [
+        ("release", first.name, lambda: bluegreen.release(project, stack, first.name, "9.9.9")),
+        (
+            "release --env",
+            second.name,
+            lambda: bluegreen.release(project, stack, second.name, None, env={"FEATURE_X": "on"}),
+        ),
+    ]
+    if first.autoscaling is None:  # an autoscaled service has no canary (the config refuses one)
+        steps.append(("canary", first.name, lambda: bluegreen.canary(project, stack, first.name, pods=1)))
+    steps.append(("switch", first.name, lambda: bluegreen.switch(project, stack, [first.name], idle)))
+    return steps
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_edit_prints_what_two_full_renders_say(stack: str, rendered: dict[str, Rendered], project_copy: Path):
+    before = rendered[stack].manifests()
+    for verb, service, step in _steps(project_copy, stack):
+        result = step()
+        after = render_stack(project_copy, stack, placeholder_secrets=True).manifests()
+        expected = with_replacements(object_changes(before, after))
+        assert expected, f"{verb} on {stack} changed nothing, so it proves nothing"
+        assert result.changes == expected, f"{verb} on {stack}"
+        # A created object's change names no fields: the objects themselves must agree too.
+        full = {object_key(item): item for item in after}
+        alone = render_services(project_copy, stack, [service]).manifests()
+        assert alone
+        for item in alone:
+            assert item == full[object_key(item)], f"{verb} on {stack}: {object_key(item)}"
+        before = after
+
+
+def test_an_edit_beyond_one_services_settings_renders_the_whole_stack(project_copy: Path):
+    editor = StackFileEditor(project_copy / "Pulumi.staging.yaml")
+    editor.set_path(bluegreen.SERVICES_KEY, ["feed-service", "tags", "blue"], "9.9.9")
+    assert edited_services(editor) == ["feed-service"]
+    editor.set_path(bluegreen.SERVICES_KEY, ["search-service", "canary", "pods"], 1)
+    assert edited_services(editor) == ["feed-service", "search-service"]
+    editor.set_path("nova-platform:monitoring", ["retention"], "40d")
+    assert edited_services(editor) is None
