@@ -40,7 +40,8 @@ def test_an_object_changed_after_a_pass_is_judged_again(rendered: dict[str, Rend
         if item["kind"] == "PrometheusRule"
     }
     first = check_custom_resources(objects)
-    assert first.problem is None and not first.invalid
+    assert first.problem is None
+    assert not first.invalid
     again = check_custom_resources(objects)
     assert again.remembered == len(objects)
     assert sorted(again.valid) == sorted(first.valid)
