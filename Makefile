@@ -6,7 +6,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 STACK ?= staging
 
-.PHONY: render test tools hooks hooks-check unit benchmark clean
+.PHONY: render test tools hooks hooks-check unit e2e benchmark clean
 
 # promtool and amtool: the real Prometheus and Alertmanager tools, shellcheck (actionlint
 # runs it on the workflows' scripts) and influxd (novactl perf's tests), from Debian's packages.
@@ -76,6 +76,13 @@ $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
 
 unit: $(DEV_STAMP) tools
 	$(BIN)/pytest
+
+## e2e: build a real control plane (kube-apiserver and etcd from their Go modules, cached
+## outside the work tree by version: about 8 minutes cold on 2 cores, then nothing), start it
+## on loopback and run tests/e2e against it (novactl status --live, the rendered objects)
+e2e: $(DEV_STAMP)
+	@bin="$$(tools/control-plane/build.sh)" && echo "control plane: $$bin" && \
+		NOVA_CONTROL_PLANE_BIN="$$bin" $(BIN)/pytest -m e2e tests/e2e
 
 ## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor, then
 ## each novactl verb's latency on the staging stack (check needs the tools)

@@ -33,6 +33,7 @@ VERBS: dict[str, tuple[list[str], float]] = {
     "release --env": (["release", "staging", "feed-service", "--env", "FEATURE_X=on"], 2.0),
     "switch": (["switch", "staging", "feed-service", "blue"], 2.0),
     "canary": (["canary", "staging", "feed-service"], 2.0),
+    "rollback": (["rollback", "staging", "feed-service"], 2.0),
     "check": (["check", "staging"], 4.0),
 }
 
@@ -63,10 +64,25 @@ def run_once(project: Path, arguments: list[str]) -> float:
     return elapsed
 
 
+def with_a_switch_to_roll_back(project: Path) -> None:
+    """The copy as a git repository whose last commit switched feed-service (for `rollback`)."""
+    for command in (
+        ["git", "init", "--quiet", "--initial-branch=main"],
+        ["git", "config", "user.name", "benchmark"],
+        ["git", "config", "user.email", "benchmark@example.com"],
+        ["git", "add", "-A"],
+        ["git", "commit", "--quiet", "-m", "base"],
+        [*NOVACTL, "-C", str(project), "switch", "staging", "feed-service", "blue", "--commit"],
+    ):
+        subprocess.run(command, cwd=project, check=True, capture_output=True)
+
+
 def timings(arguments: list[str], repeat: int) -> tuple[float, list[float]]:
     """The first run's time, and the times of `repeat` runs after it, in one copy."""
     with tempfile.TemporaryDirectory(prefix="novactl-bench-") as folder:
         project = project_copy(Path(folder))
+        if arguments[0] == "rollback":
+            with_a_switch_to_roll_back(project)
         first = run_once(project, arguments)
         return first, [run_once(project, arguments) for _ in range(repeat)]
 

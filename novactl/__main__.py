@@ -1,7 +1,5 @@
 """Entry point of `python -m novactl`."""
 
-import sys
+from novactl.cli import run
 
-from novactl.cli import main
-
-sys.exit(main())
+run()

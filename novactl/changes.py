@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -130,3 +131,42 @@ def object_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) ->
             if fields:
                 changes.append(ObjectChange("update", key, tuple(fields)))
     return changes
+
+
+def short(value: Any, width: int = 120) -> str:
+    """A value on one line of at most `width` characters."""
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= width else f"{text[: width - 3]}..."
+
+
+CONTEXT = 12  # characters kept around the part of a long string that changed
+
+
+def changed_part(before: str, after: str) -> tuple[str, str]:
+    """The part of two long strings that differs, with a little context: a long value such as
+    OTEL_RESOURCE_ATTRIBUTES shows what changed in it, not 120 characters of what did not."""
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(before), len(after)) - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - CONTEXT)
+
+    def part(text: str) -> str:
+        end = len(text) - max(0, suffix - CONTEXT)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+
+    return part(before), part(after)
+
+
+def field_line(change: FieldChange) -> str:
+    """`path: before -> after`, as diff, release, switch, canary and rollback all print it."""
+    if change.before is ABSENT:
+        return f"{change.path}: + {short(change.after)}"
+    if change.after is ABSENT:
+        return f"{change.path}: - {short(change.before)}"
+    before, after = change.before, change.after
+    if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 2 * CONTEXT + 20:
+        before, after = changed_part(before, after)
+    return f"{change.path}: {short(before)} -> {short(after)}"

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pulumi.runtime import rpc
 
 from components import conventions
-from novactl.changes import ABSENT, FieldChange, field_changes
+from novactl.changes import ABSENT, FieldChange, field_changes, field_line
 from novactl.errors import BaseRenderError
 from novactl.git import git
 from novactl.render import SECRET_MASK, Rendered, clean, render_stack
@@ -233,43 +233,6 @@ def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
     return Diff(stack, base, commit, changes, service_lines(before, after, changes))
 
 
-def _short(value: Any, width: int = 120) -> str:
-    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= width else f"{text[: width - 3]}..."
-
-
-CONTEXT = 12  # characters kept around the part of a long string that changed
-
-
-def changed_part(before: str, after: str) -> tuple[str, str]:
-    """The part of two long strings that differs, with a little context: a long value such as
-    OTEL_RESOURCE_ATTRIBUTES shows what changed in it, not 120 characters of what did not."""
-    prefix = 0
-    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(before), len(after)) - prefix and before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
-    start = max(0, prefix - CONTEXT)
-
-    def part(text: str) -> str:
-        end = len(text) - max(0, suffix - CONTEXT)
-        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
-
-    return part(before), part(after)
-
-
-def _field_line(change: FieldChange) -> str:
-    if change.before is ABSENT:
-        return f"{change.path}: + {_short(change.after)}"
-    if change.after is ABSENT:
-        return f"{change.path}: - {_short(change.before)}"
-    before, after = change.before, change.after
-    if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 2 * CONTEXT + 20:
-        before, after = changed_part(before, after)
-    return f"{change.path}: {_short(before)} -> {_short(after)}"
-
-
 def _headline(diff: Diff) -> str:
     counts = diff.counts()
     parts = ", ".join(f"{counts[action]} to {action}" for action in ACTIONS)
@@ -284,7 +247,7 @@ def to_text(diff: Diff) -> str:
         reasons = f"  ({'; '.join(change.reasons)})" if change.reasons else ""
         lines.append(f"{SYMBOLS[change.action]:>2} {change.action:<8} {change.type}  {change.name}{reasons}")
         lines.extend(f"      ! {note}" for note in change.notes)
-        lines.extend(f"      {_field_line(item)}" for item in change.fields)
+        lines.extend(f"      {field_line(item)}" for item in change.fields)
     return "\n".join(lines)
 
 
@@ -319,7 +282,7 @@ def to_markdown(diff: Diff) -> str:
     detailed = [c for c in diff.changes if c.fields][:MAX_DETAILS]
     for change in detailed:
         reasons = f" — {'; '.join((*change.reasons, *change.notes))}" if change.reasons or change.notes else ""
-        shown = [_field_line(item) for item in change.fields[:MAX_FIELDS]]
+        shown = [field_line(item) for item in change.fields[:MAX_FIELDS]]
         if len(change.fields) > MAX_FIELDS:
             shown.append(f"... and {len(change.fields) - MAX_FIELDS} more field(s)")
         lines += [

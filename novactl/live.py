@@ -17,6 +17,15 @@ from components import conventions
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 
+# Everything `--live` reads, as RBAC rules for the namespace of a stack: a Role with these, bound
+# to whoever runs it, is all it needs (tests/e2e proves it against a real API server).
+READ_RULES: tuple[dict[str, list[str]], ...] = (
+    {"apiGroups": [""], "resources": ["services"], "verbs": ["get"]},
+    {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["list"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list"]},
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["list"]},
+)
+
 
 class ClusterReader(Protocol):
     """The four reads `--live` makes, each the API's JSON for one namespace."""

@@ -159,6 +159,10 @@ def test_release_puts_the_tag_on_the_inactive_colour(project_copy):
     assert "update Deployment nova-staging/feed-service-blue" in result.stdout
     assert "update Service" not in result.stdout
     assert "novactl switch staging feed-service blue" in result.stdout
+    # As `novactl diff` prints it: a long value shows the part that changed.
+    assert "env.OTEL_RESOURCE_ATTRIBUTES: '...e.version=2.3.0,nova.colo...' -> '...e.version=2.5.0,nova.colo...'" in (
+        result.stdout
+    )
 
 
 def test_release_refuses_latest(project_copy):

@@ -162,3 +162,12 @@ def test_an_unreachable_cluster_is_one_line_not_a_traceback(project_copy, tmp_pa
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: --live: cannot read the cluster through context gone: ")
+
+
+def test_the_documented_role_is_what_live_reads():
+    """docs/blue-green.md shows the Role `--live` needs; it must be READ_RULES, no more, no less."""
+    from novactl.live import READ_RULES
+
+    text = (PROJECT_DIR / "docs/blue-green.md").read_text()
+    block = text.split("rules:  # novactl.live.READ_RULES", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load("rules:" + block)["rules"] == [dict(rule) for rule in READ_RULES]

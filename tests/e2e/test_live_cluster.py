@@ -1,0 +1,177 @@
+"""`novactl status --live` against a real kube-apiserver (`make e2e`).
+
+The staging stack's feed-service objects, rendered offline, go into the API server by
+server-side apply (as the Kubernetes provider applies them, unknown fields refused); the
+tests then write what the controllers would (ready replicas, Job outcomes, EndpointSlices)
+and read it all back through `novactl status --live`, as a user bound to a Role of nothing
+but novactl.live.READ_RULES.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from novactl.crd_schemas import is_custom_resource
+from novactl.live import READ_RULES
+from novactl.scoped import render_services
+from novactl.stackfiles import load_stack_config, platform_config
+from tests.conftest import PROJECT_DIR
+from tests.e2e.control_plane import ADMIN_TOKEN, READER_TOKEN, READER_USER, ControlPlane, running
+
+pytestmark = pytest.mark.e2e
+kubernetes = pytest.importorskip("kubernetes", reason="requirements.txt installs the kubernetes client")
+
+STACK, SERVICE = "staging", "feed-service"
+NAMESPACE = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).namespace
+CONTEXT = "nova-e2e"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    with running(tmp_path_factory.mktemp("control-plane")) as plane:
+        yield plane
+
+
+@pytest.fixture(scope="module")
+def admin(cluster: ControlPlane, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kubeconfig = cluster.kubeconfig(tmp_path_factory.mktemp("admin") / "kubeconfig", CONTEXT, ADMIN_TOKEN)
+    return kubernetes.config.new_client_from_config(config_file=str(kubeconfig), context=CONTEXT)
+
+
+@pytest.fixture(scope="module")
+def applied(admin: Any) -> list[dict[str, Any]]:
+    """The service's built-in objects as `pulumi up` would apply them, and the reader's Role."""
+    dynamic = kubernetes.dynamic.DynamicClient(admin)
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
+    objects = [
+        item for item in render_services(PROJECT_DIR, STACK, [SERVICE]).manifests() if not is_custom_resource(item)
+    ]
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {"name": "novactl-status", "namespace": NAMESPACE},
+        "rules": [dict(rule) for rule in READ_RULES],
+    }
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "novactl-status", "namespace": NAMESPACE},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "novactl-status"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": READER_USER}],
+    }
+    for item in [namespace, *objects, role, binding]:
+        resource = dynamic.resources.get(api_version=item["apiVersion"], kind=item["kind"])
+        resource_namespace = item["metadata"].get("namespace")
+        dynamic.server_side_apply(resource, body=item, namespace=resource_namespace, field_manager="nova-e2e")
+    return objects
+
+
+def _named(objects: list[dict[str, Any]], kind: str, prefix: str) -> str:
+    (name,) = [o["metadata"]["name"] for o in objects if o["kind"] == kind and o["metadata"]["name"].startswith(prefix)]
+    return str(name)
+
+
+def _roll_out(admin: Any, objects: list[dict[str, Any]], color: str, ready: int) -> None:
+    """What the Deployment controller writes once `ready` pods of `color` are ready."""
+    name = _named(objects, "Deployment", f"{SERVICE}-{color}")
+    status = {"replicas": ready, "readyReplicas": ready, "updatedReplicas": ready, "availableReplicas": ready}
+    kubernetes.client.AppsV1Api(admin).patch_namespaced_deployment_status(name, NAMESPACE, {"status": status})
+
+
+def _succeed(admin: Any, objects: list[dict[str, Any]], prefix: str) -> None:
+    """What the Job controller writes when a Job's pod has succeeded."""
+    name = _named(objects, "Job", prefix)
+    now = "2026-12-03T10:00:00Z"
+    conditions = [
+        {"type": kind, "status": "True", "lastProbeTime": now, "lastTransitionTime": now}
+        for kind in ("SuccessCriteriaMet", "Complete")
+    ]
+    status = {"startTime": now, "completionTime": now, "succeeded": 1, "conditions": conditions}
+    kubernetes.client.BatchV1Api(admin).patch_namespaced_job_status(name, NAMESPACE, {"status": status})
+
+
+def _endpoints(admin: Any, color: str, pods: int) -> None:
+    """What the EndpointSlice controller writes for the routing Service's ready pods."""
+    body = {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"{SERVICE}-{color}-e2e",
+            "namespace": NAMESPACE,
+            "labels": {"kubernetes.io/service-name": SERVICE},
+        },
+        "addressType": "IPv4",
+        "endpoints": [
+            {
+                "addresses": [f"10.0.0.{index + 10}"],
+                "conditions": {"ready": True},
+                "targetRef": {"kind": "Pod", "namespace": NAMESPACE, "name": f"{SERVICE}-{color}-7d9f-{index}"},
+            }
+            for index in range(pods)
+        ],
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+    }
+    kubernetes.client.DiscoveryV1Api(admin).create_namespaced_endpoint_slice(NAMESPACE, body)
+
+
+def live(cluster: ControlPlane, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", CONTEXT, READER_TOKEN)
+    return subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(PROJECT_DIR), "status", STACK, SERVICE, "--live", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        timeout=120,
+    )
+
+
+def test_the_rendered_objects_are_accepted_by_the_api_server(applied: list[dict[str, Any]]):
+    kinds = {item["kind"] for item in applied}
+    assert {"Deployment", "Service", "Job", "ServiceAccount", "PodDisruptionBudget"} <= kinds
+
+
+def test_live_status_reads_a_real_api_server_with_only_its_role(
+    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
+):
+    spec = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).service(SERVICE)
+    for color in spec.tags:
+        _roll_out(admin, applied, color, spec.replicas)
+        _succeed(admin, applied, f"{SERVICE}-{color}-smoke")
+    _endpoints(admin, spec.active, spec.replicas)
+
+    result = live(cluster, tmp_path)
+    assert result.returncode == 0, result.stderr
+    (service,) = json.loads(result.stdout)
+    assert service["selects"] == spec.active
+    assert service["endpoints"] == {spec.active: spec.replicas}
+    assert service["colours"] == {
+        color: {"tag": tag, "ready": spec.replicas, "desired": spec.replicas} for color, tag in spec.tags.items()
+    }
+    assert service["last_smoke"].endswith("succeeded")
+    assert service["drift"] == []
+
+
+def test_a_selector_changed_by_hand_is_drift(
+    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
+):
+    spec = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).service(SERVICE)
+    other = next(color for color in spec.tags if color != spec.active)
+    core = kubernetes.client.CoreV1Api(admin)
+    core.patch_namespaced_service(SERVICE, NAMESPACE, {"spec": {"selector": {"nova.social/color": other}}})
+    try:
+        result = live(cluster, tmp_path)
+    finally:
+        core.patch_namespaced_service(SERVICE, NAMESPACE, {"spec": {"selector": {"nova.social/color": spec.active}}})
+    assert result.returncode == 0, result.stderr
+    (service,) = json.loads(result.stdout)
+    assert service["selects"] == other
+    assert f"routes to {other}, the stack file says {spec.active} (a switch not applied yet?)" in service["drift"]

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Build a real Kubernetes control plane (kube-apiserver and etcd) from their Go modules, once
+# per version pair, into a cache outside the work tree; print the folder of the binaries.
+#
+#   tools/control-plane/build.sh          # e.g. ~/.cache/nova-platform/control-plane/k8s-v1.37.2-etcd-v3.7.3/bin
+#
+# A cold build takes about 8 minutes on 2 cores (kube-apiserver is most of it); later calls
+# return at once. Nothing downloaded or built lands in the repository.
+set -euo pipefail
+
+KUBERNETES_VERSION="v1.37.2"  # k8s.io/kubernetes; its staging modules are k8s.io/* v0.37.2
+ETCD_VERSION="v3.7.3"         # go.etcd.io/etcd/server/v3
+STAGING_VERSION="v0${KUBERNETES_VERSION#v1}"
+
+CACHE="${NOVA_CONTROL_PLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nova-platform/control-plane}"
+HOME_DIR="$CACHE/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION"
+BIN="$HOME_DIR/bin"
+if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/etcd" ]; then
+  echo "$BIN"
+  exit 0
+fi
+command -v go >/dev/null || { echo "error: go is not installed (Go 1.26 builds the control plane)" >&2; exit 2; }
+command -v openssl >/dev/null || { echo "error: openssl is not installed (the tests make the API server's keys)" >&2; exit 2; }
+mkdir -p "$HOME_DIR/apiserver" "$HOME_DIR/etcd" "$BIN"
+say() { echo "control-plane: $*" >&2; }
+
+# k8s.io/kubernetes is not meant to be required as a module: its go.mod points every staging
+# module (k8s.io/api, k8s.io/apiserver, ...) at ./staging. Those modules are published at the
+# matching v0 version, so a build module replaces each of them by that version.
+cd "$HOME_DIR/apiserver"
+if [ ! -f go.sum ]; then
+  say "resolving k8s.io/kubernetes $KUBERNETES_VERSION (go get; its staging modules at $STAGING_VERSION)"
+  printf 'module nova/controlplane/apiserver\n\ngo 1.26.0\n' > go.mod
+  upstream="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
+  sed -n '/^replace (/,/^)/p' "$upstream" | awk -v version="$STAGING_VERSION" \
+    '$2 == "=>" { print "replace " $1 " => " $1 " " version }' >> go.mod
+  go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" 2> go-get.log \
+    || { tail -n 20 go-get.log >&2; rm -f go.sum; exit 1; }
+fi
+say "building kube-apiserver $KUBERNETES_VERSION (about 7 minutes cold on 2 cores)"
+minor="${KUBERNETES_VERSION#v1.}"; minor="${minor%%.*}"
+version_flags="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION"
+version_flags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+go build -trimpath -ldflags "$version_flags" -o "$BIN/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver >&2
+mv "$BIN/kube-apiserver.tmp" "$BIN/kube-apiserver"
+
+# etcd in a module of its own, at the versions its release chose.
+cd "$HOME_DIR/etcd"
+if [ ! -f go.sum ]; then
+  say "resolving go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+  printf 'module nova/controlplane/etcd\n\ngo 1.26.0\n' > go.mod
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2> go-get.log || { tail -n 20 go-get.log >&2; rm -f go.sum; exit 1; }
+fi
+say "building etcd $ETCD_VERSION"
+go build -trimpath -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3
+mv "$BIN/etcd.tmp" "$BIN/etcd"
+echo "$BIN"
