@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import ssl
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tests.servers import free_ports, start_server, stop_server
 
 ADMIN_TOKEN = "e2e-admin-token"  # system:masters, for setting the cluster up
 READER_TOKEN = "e2e-reader-token"  # the user `status --live` runs as: only what RBAC grants
@@ -64,34 +62,11 @@ def binaries() -> Path:
     return Path(folder)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until(ready: str, context: ssl.SSLContext | None, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    request = urllib.request.Request(ready, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{ready} exited with {process.returncode}: {log.read_text()[-3000:]}")
-        with (
-            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
-            urllib.request.urlopen(request, timeout=5, context=context) as response,
-        ):
-            if response.status == 200:
-                return
-        time.sleep(0.5)
-    raise RuntimeError(f"{ready} not ready within {STARTUP_TIMEOUT}s: {log.read_text()[-3000:]}")
-
-
 @contextlib.contextmanager
 def running(folder: Path) -> Iterator[ControlPlane]:
     """etcd and kube-apiserver on free loopback ports, data under `folder`; both stopped after."""
     bin_dir = binaries()
-    client, peer, secure = _free_port(), _free_port(), _free_port()
+    client, peer, secure = free_ports(3)
     keys = folder / "keys"
     keys.mkdir(parents=True)
     subprocess.run(["openssl", "genrsa", "-out", str(keys / "sa.key"), "2048"], check=True, capture_output=True)
@@ -101,60 +76,50 @@ def running(folder: Path) -> Iterator[ControlPlane]:
         capture_output=True,
     )
     (keys / "tokens.csv").write_text(f'{ADMIN_TOKEN},e2e-admin,1,"system:masters"\n{READER_TOKEN},{READER_USER},2\n')
-    processes: list[subprocess.Popen[bytes]] = []
+    etcd = [
+        str(bin_dir / "etcd"),
+        f"--data-dir={folder / 'etcd'}",
+        f"--listen-client-urls=http://127.0.0.1:{client}",
+        f"--advertise-client-urls=http://127.0.0.1:{client}",
+        f"--listen-peer-urls=http://127.0.0.1:{peer}",
+        f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+        f"--initial-cluster=default=http://127.0.0.1:{peer}",
+    ]
+    certs = folder / "certs"
+    apiserver = [
+        str(bin_dir / "kube-apiserver"),
+        f"--etcd-servers=http://127.0.0.1:{client}",
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        # The `kubernetes` Service's endpoints may not be loopback; nothing here needs them.
+        "--endpoint-reconciler-type=none",
+        f"--secure-port={secure}",
+        f"--cert-dir={certs}",
+        f"--token-auth-file={keys / 'tokens.csv'}",
+        "--authorization-mode=RBAC",
+        "--service-account-issuer=https://kubernetes.default.svc",
+        f"--service-account-key-file={keys / 'sa.pub'}",
+        f"--service-account-signing-key-file={keys / 'sa.key'}",
+        "--service-cluster-ip-range=10.96.0.0/16",
+    ]
+    server = f"https://127.0.0.1:{secure}"
+    # Readiness is asked before the CA is known: the server makes its self-signed certificate
+    # as it starts. The clients then verify against that certificate.
+    unverified = ssl.create_default_context()
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    processes = [start_server(etcd, f"http://127.0.0.1:{client}/health", folder / "etcd.log", STARTUP_TIMEOUT)]
     try:
-        etcd_log = folder / "etcd.log"
         processes.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "etcd"),
-                    f"--data-dir={folder / 'etcd'}",
-                    f"--listen-client-urls=http://127.0.0.1:{client}",
-                    f"--advertise-client-urls=http://127.0.0.1:{client}",
-                    f"--listen-peer-urls=http://127.0.0.1:{peer}",
-                    f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
-                    f"--initial-cluster=default=http://127.0.0.1:{peer}",
-                ],
-                stdout=etcd_log.open("wb"),
-                stderr=subprocess.STDOUT,
+            start_server(
+                apiserver,
+                f"{server}/readyz",
+                folder / "kube-apiserver.log",
+                STARTUP_TIMEOUT,
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                context=unverified,
             )
         )
-        _wait_until(f"http://127.0.0.1:{client}/health", None, processes[-1], etcd_log)
-        certs = folder / "certs"
-        apiserver_log = folder / "kube-apiserver.log"
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "kube-apiserver"),
-                    f"--etcd-servers=http://127.0.0.1:{client}",
-                    "--bind-address=127.0.0.1",
-                    "--advertise-address=127.0.0.1",
-                    # The `kubernetes` Service's endpoints may not be loopback; nothing here needs them.
-                    "--endpoint-reconciler-type=none",
-                    f"--secure-port={secure}",
-                    f"--cert-dir={certs}",
-                    f"--token-auth-file={keys / 'tokens.csv'}",
-                    "--authorization-mode=RBAC",
-                    "--service-account-issuer=https://kubernetes.default.svc",
-                    f"--service-account-key-file={keys / 'sa.pub'}",
-                    f"--service-account-signing-key-file={keys / 'sa.key'}",
-                    "--service-cluster-ip-range=10.96.0.0/16",
-                ],
-                stdout=apiserver_log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        server = f"https://127.0.0.1:{secure}"
-        # The server writes its self-signed serving certificate before it listens.
-        insecure = ssl.create_default_context()
-        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
-        _wait_until(f"{server}/readyz", insecure, processes[-1], apiserver_log)
         yield ControlPlane(server=server, ca_file=certs / "apiserver.crt")
     finally:
         for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ import yaml
 
 from novactl.render import RenderResult
 from tests.conftest import STACKS
+from tests.servers import free_ports, start_server, stop_server
 
 
 def run_tool(tool: str, debian_package: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -30,48 +28,6 @@ def run_tool(tool: str, debian_package: str, *args: str) -> subprocess.Completed
 def written(rendered, tmp_path_factory) -> dict[str, RenderResult]:
     """Every stack's render written out: manifests, rule files, alertmanager.yaml."""
     return {stack: rendered[stack].write(tmp_path_factory.mktemp(stack)) for stack in STACKS}
-
-
-def free_ports(count: int = 1) -> list[int]:
-    """Distinct free loopback ports: all held open until each is known, so none repeats."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
-
-
-def start_server(command: list[str], ready_url: str, log: Path, seconds: float = 60) -> subprocess.Popen[bytes]:
-    """Start a server, its output in `log`, and wait until `ready_url` answers 2xx. A server
-    that exits fails the test at once with the end of its log, not after the timeout."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            pytest.fail(f"{command[0]} exited with {process.returncode}: " + " | ".join(tail))
-        try:
-            with urllib.request.urlopen(ready_url, timeout=2) as response:
-                if 200 <= response.status < 300:
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(process)
-    pytest.fail(f"{command[0]} did not answer {ready_url} within {seconds:g} s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 PrometheusStarter = Callable[..., str]

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT_DIR
-from tests.tools.conftest import free_ports, run_tool, start_server, stop_server
+from tests.servers import free_ports, start_server, stop_server
+from tests.tools.conftest import run_tool
 
 
 @pytest.fixture
