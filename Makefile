@@ -81,6 +81,10 @@ unit: $(DEV_STAMP) tools
 ## outside the work tree by version: about 8 minutes cold on 2 cores, then nothing), start it
 ## on loopback and run tests/e2e against it (novactl status --live, the rendered objects)
 e2e: $(DEV_STAMP)
+	@if ! command -v openssl >/dev/null; then \
+		echo "Installing openssl from Debian packages (the API server's keys)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openssl; \
+	fi
 	@bin="$$(tools/control-plane/build.sh)" && echo "control plane: $$bin" && \
 		NOVA_CONTROL_PLANE_BIN="$$bin" $(BIN)/pytest -m e2e tests/e2e
 
