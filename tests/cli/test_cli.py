@@ -253,7 +253,7 @@ def test_release_env_puts_a_variable_on_the_idle_colour_only(project_copy):
     # The variables that change, not a dump of the list.
     assert "feed-service: blue FEATURE_X: (unset) -> on (live green keeps (unset))" in result.stdout
     assert "update Deployment nova-staging/feed-service-blue" in result.stdout
-    assert "env.FEATURE_X: (absent) -> 'on'" in result.stdout, "by name, not env[8]"
+    assert "env.FEATURE_X: + 'on'" in result.stdout, "by name, not env[8], and as novactl diff says it"
     assert "feed-service-green" not in result.stdout
 
 
