@@ -119,7 +119,7 @@ def cpu_limits(resource: Resource) -> Iterator[str]:
 
 def topology_spread(resource: Resource) -> Iterator[str]:
     replicas = dig(resource.props, "spec", "replicas")
-    if replicas is not None and replicas <= 1:
+    if isinstance(replicas, int | float) and replicas <= 1:
         return
     spec = pod_spec(resource)
     if not items(dig(spec, "topologySpreadConstraints")) and not dig(spec, "affinity", "podAntiAffinity"):

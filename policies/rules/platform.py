@@ -47,7 +47,7 @@ def _selects(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
 def blue_green_integrity(resources: Sequence[Resource]) -> Iterator[tuple[Resource, str]]:
     """Traffic only to a running colour, a PDB for every colour, no selector across colours."""
     deployments = [r for r in resources if r.type == DEPLOYMENT and conventions.LABEL_COLOR in _pod_labels(r)]
-    blue_green = {_pod_labels(d).get(conventions.LABEL_NAME) for d in deployments}
+    blue_green = {str(_pod_labels(d).get(conventions.LABEL_NAME)) for d in deployments}
     pdbs = [r for r in resources if r.type == PDB]
     for deployment in deployments:
         if not any(_selects(_selector(pdb), _pod_labels(deployment)) for pdb in pdbs):
@@ -56,7 +56,7 @@ def blue_green_integrity(resources: Sequence[Resource]) -> Iterator[tuple[Resour
         if resource.type not in (SERVICE, PDB):
             continue
         selector = _selector(resource)
-        if selector.get(conventions.LABEL_NAME) not in blue_green:
+        if str(selector.get(conventions.LABEL_NAME)) not in blue_green:
             continue
         kind = resource.type.split(":")[-1]
         if conventions.LABEL_COLOR not in selector:

@@ -349,3 +349,29 @@ def test_secret_material_in_helm_values_is_caught_too():
     )
     (found,) = violations("no-plaintext-secrets", [release])
     assert "values.adminUser.token" in found.message
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every field path of a manifest, lists by index."""
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    found = []
+    for key, child in children:
+        found.append((*prefix, key))
+        found += _paths(child, (*prefix, key))
+    return found
+
+
+def test_no_policy_raises_on_a_field_of_the_wrong_type(blue_green):
+    """Under `pulumi preview` a policy that raises fails the whole pack with a traceback; a field
+    of the wrong type must be reported by the API server's validation, not crash a policy."""
+    for index, resource in enumerate(blue_green):
+        for path in _paths(resource.props):
+            wrongs: tuple[Any, ...] = ("x", None, [])
+            for wrong in wrongs:
+                props = copy.deepcopy(dict(resource.props))
+                node = props
+                for step in path[:-1]:
+                    node = node[step]
+                node[path[-1]] = wrong
+                changed = [*blue_green[:index], Resource(resource.type, resource.name, resource.urn, props)]
+                evaluate(POLICIES, [*changed, *blue_green[index + 1 :]])  # raises on a crash
