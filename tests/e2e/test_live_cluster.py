@@ -13,10 +13,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kubernetes
 import pytest
 
 from novactl.crd_schemas import is_custom_resource
@@ -24,32 +24,18 @@ from novactl.live import READ_RULES
 from novactl.scoped import render_services
 from novactl.stackfiles import load_stack_config, platform_config
 from tests.conftest import PROJECT_DIR
-from tests.e2e.control_plane import ADMIN_TOKEN, READER_TOKEN, READER_USER, ControlPlane, running
+from tests.e2e.conftest import CONTEXT, apply
+from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane
 
 pytestmark = pytest.mark.e2e
-kubernetes = pytest.importorskip("kubernetes", reason="requirements.txt installs the kubernetes client")
 
 STACK, SERVICE = "staging", "feed-service"
 NAMESPACE = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).namespace
-CONTEXT = "nova-e2e"
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
-    with running(tmp_path_factory.mktemp("control-plane")) as plane:
-        yield plane
-
-
-@pytest.fixture(scope="module")
-def admin(cluster: ControlPlane, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    kubeconfig = cluster.kubeconfig(tmp_path_factory.mktemp("admin") / "kubeconfig", CONTEXT, ADMIN_TOKEN)
-    return kubernetes.config.new_client_from_config(config_file=str(kubeconfig), context=CONTEXT)
 
 
 @pytest.fixture(scope="module")
 def applied(admin: Any) -> list[dict[str, Any]]:
     """The service's built-in objects as `pulumi up` would apply them, and the reader's Role."""
-    dynamic = kubernetes.dynamic.DynamicClient(admin)
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
     objects = [
         item for item in render_services(PROJECT_DIR, STACK, [SERVICE]).manifests() if not is_custom_resource(item)
@@ -68,9 +54,7 @@ def applied(admin: Any) -> list[dict[str, Any]]:
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": READER_USER}],
     }
     for item in [namespace, *objects, role, binding]:
-        resource = dynamic.resources.get(api_version=item["apiVersion"], kind=item["kind"])
-        resource_namespace = item["metadata"].get("namespace")
-        dynamic.server_side_apply(resource, body=item, namespace=resource_namespace, field_manager="nova-e2e")
+        apply(admin, item)
     return objects
 
 
@@ -100,7 +84,7 @@ def _succeed(admin: Any, objects: list[dict[str, Any]], prefix: str) -> None:
 
 def _endpoints(admin: Any, color: str, pods: int) -> None:
     """What the EndpointSlice controller writes for the routing Service's ready pods."""
-    body = {
+    body: Any = {  # the client takes the API's JSON as well as its model classes
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",
         "metadata": {

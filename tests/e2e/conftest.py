@@ -1,0 +1,40 @@
+"""One real control plane for all of tests/e2e (`make e2e`), and a cluster-admin client of it
+for setting things up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import kubernetes
+import pytest
+
+from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane, running
+
+CONTEXT = "nova-e2e"
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    with running(tmp_path_factory.mktemp("control-plane")) as plane:
+        yield plane
+
+
+@pytest.fixture(scope="session")
+def admin(cluster: ControlPlane, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    kubeconfig = cluster.kubeconfig(tmp_path_factory.mktemp("admin") / "kubeconfig", CONTEXT, ADMIN_TOKEN)
+    return kubernetes.config.new_client_from_config(config_file=str(kubeconfig), context=CONTEXT)
+
+
+def apply(admin: Any, manifest: dict[str, Any], dry_run: bool = False) -> None:
+    """Server-side apply, as the Kubernetes provider applies (fields the schema does not know
+    are refused); `dry_run`: admitted and validated, not stored."""
+    dynamic = kubernetes.dynamic.DynamicClient(admin)
+    resource = dynamic.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
+    dynamic.server_side_apply(
+        resource,
+        body=manifest,
+        namespace=manifest["metadata"].get("namespace"),
+        field_manager="nova-e2e",
+        dry_run="All" if dry_run else None,
+    )
