@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
 import pstats
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from novactl.cli import main as novactl_main
+from novactl.engine import copy_program
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 NOVACTL = [sys.executable, "-m", "novactl"]
@@ -36,17 +37,6 @@ VERBS: dict[str, tuple[list[str], float]] = {
     "rollback": (["rollback", "staging", "feed-service"], 2.0),
     "check": (["check", "staging"], 4.0),
 }
-
-
-def project_copy(folder: Path) -> Path:
-    target = folder / "project"
-    target.mkdir()
-    for path in PROJECT_DIR.glob("Pulumi*.yaml"):
-        shutil.copy(path, target / path.name)
-    shutil.copy(PROJECT_DIR / "__main__.py", target / "__main__.py")
-    for package in ("components", "analysis"):
-        shutil.copytree(PROJECT_DIR / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
 
 
 def run_once(project: Path, arguments: list[str]) -> float:
@@ -80,7 +70,7 @@ def with_a_switch_to_roll_back(project: Path) -> None:
 def timings(arguments: list[str], repeat: int) -> tuple[float, list[float]]:
     """The first run's time, and the times of `repeat` runs after it, in one copy."""
     with tempfile.TemporaryDirectory(prefix="novactl-bench-") as folder:
-        project = project_copy(Path(folder))
+        project = copy_program(PROJECT_DIR, Path(folder) / "project")
         if arguments[0] == "rollback":
             with_a_switch_to_roll_back(project)
         first = run_once(project, arguments)
@@ -89,13 +79,11 @@ def timings(arguments: list[str], repeat: int) -> tuple[float, list[float]]:
 
 def profile(verb: str) -> None:
     """The verb in this process, so cProfile sees every call."""
-    sys.path.insert(0, str(PROJECT_DIR))
-    novactl_cli = importlib.import_module("novactl.cli")
     with tempfile.TemporaryDirectory(prefix="novactl-profile-") as folder:
-        project = project_copy(Path(folder))
+        project = copy_program(PROJECT_DIR, Path(folder) / "project")
         profiler = cProfile.Profile()
         profiler.enable()
-        novactl_cli.main(["-C", str(project), *VERBS[verb][0]])
+        novactl_main(["-C", str(project), *VERBS[verb][0]])
         profiler.disable()
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
 

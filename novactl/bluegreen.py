@@ -36,7 +36,7 @@ def _stack_error(stack: str, key: str, message: str) -> ConfigError:
     return ConfigError(key, message, stack_file(Path("."), stack).name)
 
 
-def _find_service(platform: PlatformConfig, name: str) -> ServiceSpec:
+def find_service(platform: PlatformConfig, name: str) -> ServiceSpec:
     try:
         return platform.service(name)
     except KeyError:
@@ -91,7 +91,7 @@ def switch(
 ) -> EditResult:
     """Make `color` the active colour of `services` (None: every service)."""
     platform = declared_platform(project_dir, stack)
-    specs = [_find_service(platform, name) for name in services] if services else list(platform.services)
+    specs = [find_service(platform, name) for name in services] if services else list(platform.services)
     key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
     color = _colour(stack, key, color_name)
     messages: list[str] = []
@@ -157,7 +157,7 @@ def kube_context(project_dir: Path, stack: str) -> str | None:
 
 def only_service(platform: PlatformConfig, name: str) -> PlatformConfig:
     """The platform with one service (`novactl status STACK SERVICE`)."""
-    return dataclasses.replace(platform, services=(_find_service(platform, name),))
+    return dataclasses.replace(platform, services=(find_service(platform, name),))
 
 
 def canary(
@@ -166,7 +166,7 @@ def canary(
     """Put the idle colour into live traffic beside the active one with `pods` pods (or take
     it back out with `abort`): the canary state is `services.<name>.canary` in the stack file."""
     platform = declared_platform(project_dir, stack)
-    spec = _find_service(platform, service)
+    spec = find_service(platform, service)
     idle = other_color(spec.active)
     editor = StackFileEditor(stack_file(project_dir, stack))
     if abort:
@@ -192,7 +192,7 @@ def canary(
 def colour_running(project_dir: Path, stack: str, service: str, tag: str) -> Color:
     """The colour of `service` whose tag is `tag` (what `switch --to-tag` switches to)."""
     platform = declared_platform(project_dir, stack)
-    spec = _find_service(platform, service)
+    spec = find_service(platform, service)
     for color, colour_tag in spec.tags.items():
         if colour_tag == str(tag):
             return color
@@ -212,7 +212,7 @@ def release(
     """Put `tag` (default: the live tag) and the live colour's `colorEnv` with `env` over it on
     the inactive colour of `service` (step 1 of a blue/green release, of code or of config)."""
     platform = declared_platform(project_dir, stack)
-    spec = _find_service(platform, service)
+    spec = find_service(platform, service)
     target = release_target(stack, spec)
     if spec.idle == "scale-to-zero":
         raise _stack_error(

@@ -124,8 +124,7 @@ def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[
 
 def _kubernetes_validate(paths: list[Path], what: str) -> CheckResult:
     """kubernetes-validate on the manifests it has not passed before in exactly this form."""
-    identity = _validator_identity()
-    cache = PassCache.default(identity) if identity is not None else PassCache("", None)
+    cache = PassCache.default(_validator_identity())
     texts = {path: path.read_text() for path in paths}
     pending = [path for path in paths if not cache.passed(texts[path])]
     if not pending:

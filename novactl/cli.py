@@ -171,8 +171,8 @@ def _report_edit(args: argparse.Namespace, project_dir: Path, result: bluegreen.
                 }
                 for change in result.changes
             ],
+            "commit": committed,
         }
-        document["commit"] = committed
         print(json.dumps(document, indent=2, default=str))
         return EXIT_OK
     for line in result.messages:
@@ -202,8 +202,7 @@ def cmd_history(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace, project_dir: Path) -> int:
-    declared = bluegreen.declared_platform(project_dir, args.stack)
-    spec = bluegreen.only_service(declared, args.service).services[0]
+    spec = bluegreen.find_service(bluegreen.declared_platform(project_dir, args.stack), args.service)
     color, last = history.rollback_target(project_dir, args.stack, args.service, spec)
     result = bluegreen.switch(project_dir, args.stack, [args.service], color, args.dry_run)
     result.messages.insert(
@@ -252,12 +251,16 @@ def cmd_status(args: argparse.Namespace, project_dir: Path) -> int:
     if args.json:
         print(json.dumps(bluegreen.status_document(platform), indent=2))
         return EXIT_OK
-    rows = bluegreen.status_rows(platform)
-    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     print(f"Stack {args.stack} (namespace {platform.namespace}), as its stack file declares it:")
+    _print_table(bluegreen.status_rows(platform))
+    return EXIT_OK
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    """Rows in columns as wide as their widest cell, the first row the header."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    return EXIT_OK
 
 
 def _add_perf_commands(commands: Any) -> None:
@@ -328,22 +331,18 @@ def _add_bluegreen_commands(commands: Any) -> None:
 
 def _live_status(args: argparse.Namespace, project_dir: Path, platform: PlatformConfig) -> int:
     context = args.context or bluegreen.kube_context(project_dir, args.stack)
+    where = f"context {context}" if context else "the kubeconfig's current context"
     try:
         services = live.live_status(platform, live.KubernetesReader(context))
     except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
-        where = f"context {context}" if context else "the kubeconfig's current context"
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"error: --live: cannot read the cluster through {where}: {first}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps([dataclasses.asdict(item) for item in services], indent=2))
         return EXIT_OK
-    rows = live.live_rows(services)
-    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
-    where = f"context {context}" if context else "the kubeconfig's current context"
     print(f"Stack {args.stack} (namespace {platform.namespace}) in the cluster, through {where}:")
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    _print_table(live.live_rows(services))
     drifted = [item.name for item in services if item.drift]
     return EXIT_FAILED if drifted else EXIT_OK
 

@@ -13,6 +13,7 @@ import contextvars
 import gc
 import importlib
 import runpy
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -188,6 +189,19 @@ def _options(request: Any) -> dict[str, Any]:
 
 PROGRAM_PACKAGES = ("components",)
 """The program's own packages, imported from the project folder being run."""
+PROGRAM_FOLDERS = (*PROGRAM_PACKAGES, "analysis")
+"""Every folder the program imports or reads (the analysis Job's program ships as a ConfigMap)."""
+
+
+def copy_program(source: Path, target: Path) -> Path:
+    """A copy of the project at `target`: stack files, `__main__.py` and the program's folders,
+    all a render needs (tests and benchmarks edit copies, never the checkout)."""
+    target.mkdir(parents=True)
+    for path in [*source.glob("Pulumi*.yaml"), source / "__main__.py"]:
+        shutil.copy(path, target / path.name)
+    for folder in PROGRAM_FOLDERS:
+        shutil.copytree(source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
 
 
 def _is_program_module(name: str) -> bool:

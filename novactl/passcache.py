@@ -33,8 +33,10 @@ class PassCache:
         self.folder = root / "passed" if root is not None else None
 
     @classmethod
-    def default(cls, identity: str) -> PassCache:
-        return cls(identity, cache_root())
+    def default(cls, identity: str | None) -> PassCache:
+        """The cache at cache_root(); an unknown identity (a validator whose version cannot be
+        told) remembers nothing."""
+        return cls(identity or "", cache_root() if identity is not None else None)
 
     def _entry(self, content: str) -> Path | None:
         if self.folder is None:

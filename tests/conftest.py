@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
+from novactl.engine import copy_program
 from novactl.render import Rendered, render_stack
 from novactl.stackedit import StackFileEditor
 
@@ -130,11 +130,4 @@ def render_with_existing_operator(*overrides: str) -> Rendered:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of the project (program, components, stack files) to edit freely."""
-    target = tmp_path / "project"
-    target.mkdir()
-    for path in PROJECT_DIR.glob("Pulumi*.yaml"):
-        shutil.copy(path, target / path.name)
-    shutil.copy(PROJECT_DIR / "__main__.py", target / "__main__.py")
-    for package in ("components", "analysis"):
-        shutil.copytree(PROJECT_DIR / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
+    return copy_program(PROJECT_DIR, tmp_path / "project")

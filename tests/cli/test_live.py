@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +16,7 @@ from novactl.bluegreen import declared_platform, only_service
 from novactl.live import live_rows, live_status
 from tests.conftest import PROJECT_DIR
 from tests.http_stub import QuietHandler, serving
+from tests.kube import status_live, write_kubeconfig
 
 RECORDED = json.loads((PROJECT_DIR / "tests/cli/responses/live-feed-service.json").read_text())
 
@@ -110,27 +109,8 @@ def _list(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_live(project: Path, tmp_path: Path, server: str, context: str, *extra: str) -> subprocess.CompletedProcess[str]:
     """`novactl status staging ... --live` with a kubeconfig whose one context reads `server`."""
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "cluster", "cluster": {"server": server}}],
-                "users": [{"name": "reader", "user": {"token": "recorded"}}],
-                "contexts": [{"name": context, "context": {"cluster": "cluster", "user": "reader"}}],
-                "current-context": context,
-            }
-        )
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(project), "status", "staging", *extra, "--live"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-        cwd=PROJECT_DIR,
-        timeout=120,
+    return status_live(
+        project, write_kubeconfig(tmp_path / "kubeconfig", server, context, "recorded"), "staging", *extra
     )
 
 

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from tests.kube import write_kubeconfig
 from tests.servers import free_ports, start_server, stop_server
 
 ADMIN_TOKEN = "e2e-admin-token"  # system:masters, for setting the cluster up
@@ -34,24 +33,7 @@ class ControlPlane:
 
     def kubeconfig(self, path: Path, context: str, token: str) -> Path:
         """A kubeconfig whose one (current) context reaches this API server with `token`."""
-        path.write_text(
-            yaml.safe_dump(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "clusters": [
-                        {
-                            "name": "e2e",
-                            "cluster": {"server": self.server, "certificate-authority": str(self.ca_file)},
-                        }
-                    ],
-                    "users": [{"name": "user", "user": {"token": token}}],
-                    "contexts": [{"name": context, "context": {"cluster": "e2e", "user": "user"}}],
-                    "current-context": context,
-                }
-            )
-        )
-        return path
+        return write_kubeconfig(path, self.server, context, token, self.ca_file)
 
 
 def binaries() -> Path:

@@ -10,27 +10,27 @@ but novactl.live.READ_RULES.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import kubernetes
 import pytest
 
+from novactl.bluegreen import declared_platform
 from novactl.crd_schemas import is_custom_resource
 from novactl.live import READ_RULES
 from novactl.scoped import render_services
-from novactl.stackfiles import load_stack_config, platform_config
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane
+from tests.kube import status_live
 
 pytestmark = pytest.mark.e2e
 
 STACK, SERVICE = "staging", "feed-service"
-NAMESPACE = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).namespace
+PLATFORM = declared_platform(PROJECT_DIR, STACK)
+NAMESPACE = PLATFORM.namespace
 
 
 @pytest.fixture(scope="module")
@@ -108,14 +108,7 @@ def _endpoints(admin: Any, color: str, pods: int) -> None:
 
 def live(cluster: ControlPlane, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", CONTEXT, READER_TOKEN)
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(PROJECT_DIR), "status", STACK, SERVICE, "--live", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-        timeout=120,
-    )
+    return status_live(PROJECT_DIR, kubeconfig, STACK, SERVICE, "--json")
 
 
 def test_the_rendered_objects_are_accepted_by_the_api_server(applied: list[dict[str, Any]]):
@@ -126,7 +119,7 @@ def test_the_rendered_objects_are_accepted_by_the_api_server(applied: list[dict[
 def test_live_status_reads_a_real_api_server_with_only_its_role(
     cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
 ):
-    spec = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).service(SERVICE)
+    spec = PLATFORM.service(SERVICE)
     for color in spec.tags:
         _roll_out(admin, applied, color, spec.replicas)
         _succeed(admin, applied, f"{SERVICE}-{color}-smoke")
@@ -147,7 +140,7 @@ def test_live_status_reads_a_real_api_server_with_only_its_role(
 def test_a_selector_changed_by_hand_is_drift(
     cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
 ):
-    spec = platform_config(load_stack_config(PROJECT_DIR, STACK, placeholder_secrets=True)).service(SERVICE)
+    spec = PLATFORM.service(SERVICE)
     other = next(color for color in spec.tags if color != spec.active)
     core = kubernetes.client.CoreV1Api(admin)
     core.patch_namespaced_service(SERVICE, NAMESPACE, {"spec": {"selector": {"nova.social/color": other}}})
