@@ -62,8 +62,10 @@ class Report:
 
 
 def resources(recording: Recording) -> list[Resource]:
-    """The recorded registrations as the policy pack sees resources."""
-    return [Resource(r.type, r.name, r.urn, r.inputs, tuple(r.dependencies)) for r in recording.resources]
+    """The recorded registrations as the policy pack sees resources, by URN, so that the report
+    lists violations in the same order on every run."""
+    ordered = sorted(recording.resources, key=lambda r: r.urn)
+    return [Resource(r.type, r.name, r.urn, r.inputs, tuple(r.dependencies)) for r in ordered]
 
 
 def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) -> Report:

@@ -87,9 +87,7 @@ def stack_document(
                 "dependencies": resource.dependencies,
                 "options": resource.options,
             }
-            # By URN: registrations arrive from a thread pool in an order that varies from run to
-            # run, and stack.json must not change when the program did not.
-            for resource, inputs in sorted(cleaned, key=lambda item: item[0].urn)
+            for resource, inputs in cleaned
         ],
     }
 
@@ -217,12 +215,17 @@ class Rendered:
 
     @functools.cached_property
     def cleaned(self) -> list[CleanedResource]:
-        """Every registration with its inputs cleaned, once; outputs share these (read-only)."""
+        """Every registration with its inputs cleaned, once, by URN; outputs share these (read-only).
+
+        By URN: registrations arrive from a thread pool in an order that varies from run to run,
+        and no output (stack.json, the first rule file, a diff) may change when the program did not.
+        """
         secrets = self.secret_values
-        return [(resource, clean(resource.inputs, secrets)) for resource in self.recording.resources]
+        ordered = sorted(self.recording.resources, key=lambda resource: resource.urn)
+        return [(resource, clean(resource.inputs, secrets)) for resource in ordered]
 
     def manifests(self) -> list[dict[str, Any]]:
-        """Every Kubernetes object, cleaned and masked, in registration order."""
+        """Every Kubernetes object, cleaned and masked, by URN."""
         return [_manifest(resource, inputs) for resource, inputs in self.cleaned if is_kubernetes_object(resource)]
 
     def write(self, out_dir: Path) -> RenderResult:

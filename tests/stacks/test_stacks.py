@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pulumi
@@ -9,7 +10,8 @@ import pytest
 
 from components.conventions import other_color
 from novactl.changes import object_changes
-from novactl.render import render_stack
+from novactl.check import resources
+from novactl.render import Rendered, render_stack
 from novactl.stackfiles import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 
@@ -229,3 +231,19 @@ def test_during_a_canary_the_routing_service_selects_both_colours_by_name(render
     ]
     args = job["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args[args.index("--color") + 1] == "blue", "the analysis watches the canary colour"
+
+
+def test_every_output_is_the_same_whatever_order_the_registrations_arrived_in(rendered, tmp_path):
+    """Registrations arrive from a thread pool in an order that varies from run to run; CI once
+    found `nova-slo-analytics-service` where `nova-alerts` was the first rule file."""
+    arrived = rendered["dev"]
+    shuffled = Rendered(
+        arrived.config, dataclasses.replace(arrived.recording, resources=arrived.recording.resources[::-1])
+    )
+    first, second = arrived.write(tmp_path / "arrived"), shuffled.write(tmp_path / "reversed")
+    assert [path.name for path in first.rule_files] == [path.name for path in second.rule_files]
+    assert [path.name for path in first.manifests] == [path.name for path in second.manifests]
+    assert first.stack_json.read_text() == second.stack_json.read_text()
+    assert arrived.manifests() == shuffled.manifests()
+    # check lists policy violations in the order the policies see the resources.
+    assert resources(arrived.recording) == resources(shuffled.recording)

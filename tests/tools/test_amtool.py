@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.builders.alerts import ALERT_RULES_NAME
 from tests.conftest import STACKS
 from tests.tools.conftest import run_tool
 
@@ -63,7 +64,7 @@ def test_dev_routes_everything_to_the_null_receiver(configs):
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_the_deployment_alerts_route_by_the_severity_their_rules_carry(written, configs, stack):
-    (rule_file,) = [path for path in written[stack].rule_files if path.name == "nova-alerts.rules.yaml"]
+    (rule_file,) = [path for path in written[stack].rule_files if path.name == f"{ALERT_RULES_NAME}.rules.yaml"]
     rules = {
         rule["alert"]: rule for group in yaml.safe_load(rule_file.read_text())["groups"] for rule in group["rules"]
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from components.builders.alerts import ALERT_RULES_NAME
 from novactl.stackfiles import platform_config
 from tests.conftest import STACKS
 from tests.tools import promtool_cases
@@ -20,7 +21,11 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def rule_files(written) -> dict[str, Path]:
-    return {stack: result.rule_files[0] for stack, result in written.items()}
+    # By name: which file comes first says nothing about which holds the platform's alerts.
+    return {
+        stack: next(path for path in result.rule_files if path.name == f"{ALERT_RULES_NAME}.rules.yaml")
+        for stack, result in written.items()
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
