@@ -77,16 +77,18 @@ $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
 unit: $(DEV_STAMP) tools
 	$(BIN)/pytest
 
-## e2e: build a real control plane (kube-apiserver and etcd from their Go modules, cached
-## outside the work tree by version: about 8 minutes cold on 2 cores, then nothing), start it
-## on loopback and run tests/e2e against it (novactl status --live, the rendered objects)
+## e2e: build a real control plane (kube-apiserver and etcd) and the real Pulumi engine (the
+## CLI, the Python language host, the Kubernetes provider) from their Go modules, cached outside
+## the work tree by version (about 25 minutes cold on 2 cores, then nothing), start the control
+## plane on loopback and run tests/e2e against it (docs/e2e.md)
 e2e: $(DEV_STAMP)
 	@if ! command -v openssl >/dev/null; then \
 		echo "Installing openssl from Debian packages (the API server's keys)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openssl; \
 	fi
 	@bin="$$(tools/control-plane/build.sh)" && echo "control plane: $$bin" && \
-		NOVA_CONTROL_PLANE_BIN="$$bin" $(BIN)/pytest -m e2e tests/e2e
+		engine="$$(tools/engine/build.sh)" && echo "engine: $$engine" && \
+		NOVA_CONTROL_PLANE_BIN="$$bin" NOVA_ENGINE_HOME="$$engine" $(BIN)/pytest -m e2e tests/e2e
 
 ## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor, then
 ## each novactl verb's latency on the staging stack (check needs the tools)

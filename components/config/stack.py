@@ -143,14 +143,30 @@ def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Colle
                 raise ConfigError(key, "expected an object", f"Pulumi.{stack}.yaml") from None
         else:
             raw[key] = text
-    # The platform's own secrets, and those the services read (secretEnv): only their presence.
-    for key in (*SECRET_KEYS, *service_secret_keys(raw)):
+    return _secrets_as_presence(raw, stack, secret_keys)
+
+
+def _secrets_as_presence(raw: dict[str, Any], stack: str, secret_keys: Collection[str]) -> dict[str, Any]:
+    """The platform's own secrets, and those the services read (secretEnv), as only their
+    presence; every other key must be plain: the program hands it out as it is, so under the
+    engine a value stored with --secret would sit in state and in the cluster in plain text."""
+    prefix = f"{conventions.PROJECT}:"
+    secrets = (*SECRET_KEYS, *service_secret_keys(raw))
+    for key in secrets:
         if key not in raw:
             continue
         if f"{prefix}{key}" in secret_keys:
             raw[key] = SECRET_MARK
         elif key in SECRET_KEYS:
             raise plain_text_secret(key, stack, f"Pulumi.{stack}.yaml")
+    for key in raw:
+        if key not in secrets and f"{prefix}{key}" in secret_keys:
+            raise ConfigError(
+                key,
+                "is stored as a secret, but it is plain config that reaches state and the cluster as "
+                f"it is; set it without --secret: pulumi config set {key} <value> -s {stack}",
+                f"Pulumi.{stack}.yaml",
+            )
     return raw
 
 

@@ -139,13 +139,18 @@ def test_stack_outputs_name_the_namespace_and_active_colours(rendered, stack):
 
 
 def test_stack_json_masks_secrets_everywhere(tmp_path):
-    registry = "secret-registry.example.com"
-    result = render_stack(PROJECT_DIR, "dev", placeholder_secrets=True, secrets=[f"imageRegistry={registry}"]).write(
-        tmp_path
-    )
+    value = "postgres://feed:s3cret-in-the-clear@db.internal/feed"
+    result = render_stack(
+        PROJECT_DIR,
+        "dev",
+        placeholder_secrets=True,
+        overrides=["services.feed-service.secretEnv.DATABASE_URL=feedDatabaseUrl"],
+        secrets=[f"feedDatabaseUrl={value}"],
+    ).write(tmp_path)
     texts = [result.stack_json.read_text(), *(path.read_text() for path in result.manifests)]
-    assert not [text for text in texts if registry in text]
-    assert any("[secret]/nova/feed-service" in text for text in texts)
+    assert not [text for text in texts if "s3cret-in-the-clear" in text]
+    (secret,) = [path for path in result.manifests if path.name == "secret.feed-service-env.yaml"]
+    assert "[secret]" in secret.read_text()
 
 
 def test_bad_config_stops_the_program_before_any_registration():

@@ -256,6 +256,19 @@ def test_a_secret_key_in_plain_text_is_refused_with_the_command_that_fixes_it():
     assert "hooks.slack.com" not in str(caught.value)
 
 
+def test_plain_config_stored_as_a_secret_is_refused_since_the_program_would_hand_it_out_in_clear():
+    """Found by the real engine (tests/e2e/test_engine.py): `pulumi config set --secret
+    imageRegistry ...` reached every Deployment's inputs, so the state, in plain text."""
+    flat = {"nova-platform:imageRegistry": "registry.internal.example:5000"}
+    with pytest.raises(ConfigError) as caught:
+        decode_engine_config(flat, "dev", {"nova-platform:imageRegistry"})
+    assert str(caught.value) == (
+        "Pulumi.dev.yaml: nova-platform:imageRegistry: is stored as a secret, but it is plain config that reaches "
+        "state and the cluster as it is; set it without --secret: pulumi config set imageRegistry <value> -s dev"
+    )
+    assert "registry.internal" not in str(caught.value)
+
+
 @pytest.mark.parametrize("reserved", ["default", "kube-system", "kube-public", "kube-node-lease"])
 @pytest.mark.parametrize(
     ("key", "place"),

@@ -1,0 +1,147 @@
+"""The program under the real Pulumi engine (`make e2e`): the CLI, the Python language host and
+the Kubernetes provider that tools/engine/build.sh built, previewing the e2e stack against the
+real API server. Where the engine and the offline engine (novactl) disagree, the engine is right.
+
+What this cannot reach yet: `pulumi up` waits for Deployments to become available and Jobs to
+complete, and this control plane runs no controllers or nodes (docs/e2e.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from novactl.render import SECRET_MASK, render_stack
+from tests.e2e.conftest import CONTEXT, apply
+from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
+from tests.e2e.engine import STACK, Engine
+
+pytestmark = pytest.mark.e2e
+
+SECRET_KEY = "feedDatabaseUrl"
+SECRET_VALUE = "postgres://feed:e2e-s3cret@db.internal/feed"  # must reach no output in plain text
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def crd(kind: str, plural: str) -> dict[str, Any]:
+    """A CustomResourceDefinition of the Prometheus operator's group that takes any spec: the
+    charts that carry the real ones cannot be fetched here, and tests/tools/test_crd_schemas.py
+    checks the objects against the real schemas."""
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.monitoring.coreos.com"},
+        "spec": {
+            "group": "monitoring.coreos.com",
+            "scope": "Namespaced",
+            "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def engine(cluster: ControlPlane, admin: Any, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    # What a cluster with the Prometheus operator already has: its CRDs and its namespace.
+    apply(admin, crd("PodMonitor", "podmonitors"))
+    apply(admin, crd("PrometheusRule", "prometheusrules"))
+    apply(admin, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}})
+    folder = tmp_path_factory.mktemp("engine")
+    kubeconfig = cluster.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
+    engine = Engine.create(folder, kubeconfig, CONTEXT)
+    # As docs/stacks.md tells a user to: the variable by path, its value as a Pulumi secret.
+    engine.pulumi("config", "set", "--path", "services.feed-service.secretEnv.DATABASE_URL", SECRET_KEY)
+    engine.pulumi("config", "set", "--secret", SECRET_KEY, SECRET_VALUE)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def preview(engine: Engine) -> dict[str, Any]:
+    return engine.preview_json()
+
+
+def as_the_provider_checks(type_: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """What the Kubernetes provider's Check makes of inputs the program sent: it folds a Secret's
+    `stringData` into base64 `data`, secret as a whole when either part was."""
+    if type_ != "kubernetes:core/v1:Secret" or "stringData" not in inputs:
+        return inputs
+    checked = copy.deepcopy(inputs)
+    string_data = checked.pop("stringData")
+    data = checked.get("data", {})
+    if SECRET_MASK in (string_data, data):
+        checked["data"] = SECRET_MASK
+    else:
+        encoded = {key: base64.b64encode(value.encode()).decode() for key, value in string_data.items()}
+        checked["data"] = {**data, **encoded}
+    return checked
+
+
+def test_the_engine_is_the_pinned_cli(engine: Engine):
+    version = engine.pulumi("version").stdout.strip()
+    assert version == "v3.274.0", version
+
+
+def test_the_engine_plans_exactly_what_the_offline_engine_records(engine: Engine, preview: dict[str, Any]):
+    offline = render_stack(engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+    expected = {resource.urn: (resource, inputs) for resource, inputs in offline.cleaned}
+    steps = {step["urn"]: step for step in preview["steps"]}
+    (stack_urn,) = [urn for urn, step in steps.items() if step["newState"]["type"] == STACK_TYPE]
+    assert set(steps) - {stack_urn} == set(expected)
+    assert {step["op"] for step in steps.values()} == {"create"}
+    disagree = []
+    for urn, (resource, inputs) in expected.items():
+        engine_inputs = steps[urn]["newState"].get("inputs", {})
+        if engine_inputs != as_the_provider_checks(resource.type, inputs):
+            disagree.append(urn)
+    assert not disagree, f"{len(disagree)} of {len(expected)} resources differ, first {disagree[:3]}"
+    assert len(expected) > 130
+
+
+def test_a_secret_reaches_its_kubernetes_secret_and_no_output_in_plain_text(engine: Engine, preview: dict[str, Any]):
+    (secret,) = [
+        step["newState"]["inputs"]
+        for step in preview["steps"]
+        if step["newState"]["type"] == "kubernetes:core/v1:Secret" and step["urn"].endswith("::feed-service-env")
+    ]
+    assert secret["data"] == SECRET_MASK
+    assert SECRET_VALUE not in json.dumps(preview)
+    assert SECRET_VALUE not in engine.stack_file().read_text()
+
+
+def test_plain_config_stored_as_a_secret_stops_the_preview(engine: Engine):
+    """The engine showed a registry set with --secret in every Deployment's inputs in plain
+    text (so in state); the program now refuses it, under the engine as offline."""
+    with engine.stack_file_restored():
+        engine.pulumi("config", "set", "--secret", "imageRegistry", "registry.e2e.example:5000")
+        outcome = engine.pulumi("preview", check=False)
+    assert outcome.returncode != 0
+    assert f"error: Pulumi.{STACK}.yaml: nova-platform:imageRegistry: is stored as a secret" in outcome.stdout
+    assert "registry.e2e.example" not in outcome.stdout + outcome.stderr
+
+
+def test_a_config_error_stops_the_preview_with_novactl_s_one_line_message(engine: Engine):
+    with engine.stack_file_restored() as stack_file:
+        document = yaml.safe_load(stack_file.read_text())
+        document["config"]["nova-platform:services"]["feed-service"]["port"] = 0
+        stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+        with pytest.raises(pulumi.RunError) as offline:
+            render_stack(engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+        outcome = engine.pulumi("preview", check=False)
+    message = str(offline.value)
+    assert message.startswith(f"Pulumi.{STACK}.yaml: nova-platform:services.feed-service.port: ")
+    assert outcome.returncode != 0
+    assert f"error: {message}" in outcome.stdout + outcome.stderr
+    assert "Traceback" not in outcome.stdout + outcome.stderr
