@@ -77,10 +77,11 @@ $(CRD_MODELS_STAMP): $(CRD_CHECK)/package.json $(CRD_CHECK)/package-lock.json
 unit: $(DEV_STAMP) tools
 	$(BIN)/pytest
 
-## e2e: build a real control plane (kube-apiserver and etcd) and the real Pulumi engine (the
-## CLI, the Python language host, the Kubernetes provider) from their Go modules, cached outside
-## the work tree by version (about 25 minutes cold on 2 cores, then nothing), start the control
-## plane on loopback and run tests/e2e against it (docs/e2e.md)
+## e2e: build a real control plane (kube-apiserver, kube-controller-manager, kube-scheduler,
+## etcd, kwok) and the real Pulumi engine (the CLI, the Python language host, the Kubernetes
+## provider) from their Go modules, cached outside the work tree by version (about 30 minutes
+## cold on 2 cores, then nothing), start the control plane on loopback and run tests/e2e
+## against it (docs/e2e.md)
 e2e: $(DEV_STAMP)
 	@if ! command -v openssl >/dev/null; then \
 		echo "Installing openssl from Debian packages (the API server's keys)"; \

@@ -38,3 +38,35 @@ def apply(admin: Any, manifest: dict[str, Any], dry_run: bool = False) -> None:
         field_manager="nova-e2e",
         dry_run="All" if dry_run else None,
     )
+
+
+def crd(kind: str, plural: str) -> dict[str, Any]:
+    """A CustomResourceDefinition of the Prometheus operator's group that takes any spec: the
+    charts that carry the real ones cannot be fetched here, and tests/tools/test_crd_schemas.py
+    checks the objects against the real schemas."""
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.monitoring.coreos.com"},
+        "spec": {
+            "group": "monitoring.coreos.com",
+            "scope": "Namespaced",
+            "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+
+
+def prepare_operator_cluster(admin: Any) -> None:
+    """What a cluster that already runs the Prometheus operator has, for a stack with
+    `monitoring.install: false`: the operator's CRDs and its namespace."""
+    apply(admin, crd("PodMonitor", "podmonitors"))
+    apply(admin, crd("PrometheusRule", "prometheusrules"))
+    apply(admin, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}})

@@ -1,10 +1,11 @@
 """A real Kubernetes control plane on loopback for `make e2e`: etcd and kube-apiserver, built
 by tools/control-plane/build.sh, started with a temporary data folder and stopped afterwards.
 
-There are no controllers, kubelets or nodes: the API server stores and serves objects, checks
-them against its own schemas, authenticates tokens and authorizes with RBAC. What controllers
-would write (a Deployment's ready replicas, a Job's outcome, EndpointSlices) the tests write
-through the status subresources, as those controllers do.
+`running` starts no controllers: the API server stores and serves objects, checks them against
+its own schemas, authenticates tokens and authorizes with RBAC, and the tests write what
+controllers would (a Deployment's ready replicas, a Job's outcome, EndpointSlices) through the
+status subresources. `controlling` adds kube-controller-manager, kube-scheduler and kwok, for
+`pulumi up`, which waits for all of that to happen.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ STARTUP_TIMEOUT = 120
 class ControlPlane:
     server: str
     ca_file: Path
+    service_account_key: Path  # signs ServiceAccount tokens (kube-controller-manager needs it)
 
     def kubeconfig(self, path: Path, context: str, token: str) -> Path:
         """A kubeconfig whose one (current) context reaches this API server with `token`."""
@@ -37,7 +39,7 @@ class ControlPlane:
 
 
 def binaries() -> Path:
-    """Where tools/control-plane/build.sh put kube-apiserver and etcd (`make e2e` sets it)."""
+    """Where tools/control-plane/build.sh put the control plane (`make e2e` sets it)."""
     folder = os.environ.get("NOVA_CONTROL_PLANE_BIN")
     if not folder or not (Path(folder) / "kube-apiserver").exists():
         raise RuntimeError("NOVA_CONTROL_PLANE_BIN names no built control plane: run `make e2e`")
@@ -101,7 +103,99 @@ def running(folder: Path) -> Iterator[ControlPlane]:
                 context=unverified,
             )
         )
-        yield ControlPlane(server=server, ca_file=certs / "apiserver.crt")
+        yield ControlPlane(server=server, ca_file=certs / "apiserver.crt", service_account_key=keys / "sa.key")
+    finally:
+        for process in reversed(processes):
+            stop_server(process)
+
+
+FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+ZONES = ("zone-a", "zone-b", "zone-c")
+
+
+def fake_node(zone: str) -> dict[str, object]:
+    """A node that kwok runs pods on without a kubelet: it marks them ready with an address,
+    and completes those of Jobs (kwok's default `fast` stages)."""
+    capacity = {"cpu": "32", "memory": "256Gi", "pods": "110"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": f"kwok-{zone}",
+            "annotations": {FAKE_NODE_ANNOTATION: "fake"},
+            "labels": {
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": f"kwok-{zone}",
+                "topology.kubernetes.io/zone": zone,
+                "type": "kwok",
+            },
+        },
+        "status": {"capacity": capacity, "allocatable": capacity},
+    }
+
+
+@contextlib.contextmanager
+def controlling(plane: ControlPlane, folder: Path) -> Iterator[list[dict[str, object]]]:
+    """kube-controller-manager, kube-scheduler and kwok against `plane`, so that Deployments roll
+    out, Services get endpoints and Jobs complete as in a cluster; yields the fake nodes to
+    create (kwok manages only those). All three stopped after."""
+    bin_dir = binaries()
+    folder.mkdir(parents=True)
+    kubeconfig = plane.kubeconfig(folder / "kubeconfig", "controllers", ADMIN_TOKEN)
+    manager, scheduler, kwok = free_ports(3)
+    unverified = ssl.create_default_context()
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    commands = [
+        (
+            [
+                str(bin_dir / "kube-controller-manager"),
+                f"--kubeconfig={kubeconfig}",
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={manager}",
+                f"--cert-dir={folder / 'controller-manager'}",
+                f"--service-account-private-key-file={plane.service_account_key}",
+                f"--root-ca-file={plane.ca_file}",
+                "--cluster-name=nova-e2e",
+            ],
+            f"https://127.0.0.1:{manager}/healthz",
+            "kube-controller-manager.log",
+        ),
+        (
+            [
+                str(bin_dir / "kube-scheduler"),
+                f"--kubeconfig={kubeconfig}",
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={scheduler}",
+                f"--cert-dir={folder / 'scheduler'}",
+            ],
+            f"https://127.0.0.1:{scheduler}/healthz",
+            "kube-scheduler.log",
+        ),
+        (
+            [
+                str(bin_dir / "kwok"),
+                f"--kubeconfig={kubeconfig}",
+                # kwok's own stages (tools/control-plane/build.sh): nodes become ready, pods
+                # ready with an address, and a Job's pods succeed.
+                f"--config={bin_dir / 'kwok-stages.yaml'}",
+                "--manage-all-nodes=false",
+                f"--manage-nodes-with-annotation-selector={FAKE_NODE_ANNOTATION}=fake",
+                "--cidr=10.244.0.0/16",
+                "--node-ip=10.240.0.1",
+                f"--server-address=127.0.0.1:{kwok}",
+            ],
+            f"http://127.0.0.1:{kwok}/healthz",
+            "kwok.log",
+        ),
+    ]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for command, ready_url, log in commands:
+            processes.append(start_server(command, ready_url, folder / log, STARTUP_TIMEOUT, context=unverified))
+        yield [fake_node(zone) for zone in ZONES]
     finally:
         for process in reversed(processes):
             stop_server(process)

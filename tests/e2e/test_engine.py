@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from novactl.render import SECRET_MASK, render_stack
-from tests.e2e.conftest import CONTEXT, apply
+from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
 from tests.e2e.engine import STACK, Engine
 
@@ -29,36 +29,9 @@ SECRET_VALUE = "postgres://feed:e2e-s3cret@db.internal/feed"  # must reach no ou
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
-def crd(kind: str, plural: str) -> dict[str, Any]:
-    """A CustomResourceDefinition of the Prometheus operator's group that takes any spec: the
-    charts that carry the real ones cannot be fetched here, and tests/tools/test_crd_schemas.py
-    checks the objects against the real schemas."""
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.monitoring.coreos.com"},
-        "spec": {
-            "group": "monitoring.coreos.com",
-            "scope": "Namespaced",
-            "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                }
-            ],
-        },
-    }
-
-
 @pytest.fixture(scope="module")
 def engine(cluster: ControlPlane, admin: Any, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    # What a cluster with the Prometheus operator already has: its CRDs and its namespace.
-    apply(admin, crd("PodMonitor", "podmonitors"))
-    apply(admin, crd("PrometheusRule", "prometheusrules"))
-    apply(admin, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}})
+    prepare_operator_cluster(admin)
     folder = tmp_path_factory.mktemp("engine")
     kubeconfig = cluster.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
     engine = Engine.create(folder, kubeconfig, CONTEXT)

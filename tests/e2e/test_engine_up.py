@@ -1,0 +1,138 @@
+"""`pulumi up` under the real engine, against a control plane with controllers (`make e2e`):
+kube-controller-manager, kube-scheduler and kwok, whose fake nodes run pods without a kubelet
+(ready at once; Job pods complete). The e2e stack goes up; then a release and a switch, each
+planned by the engine exactly as `novactl diff` plans it, then applied.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import kubernetes
+import pytest
+
+from novactl.diff import compare
+from novactl.render import Rendered, render_stack
+from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
+from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
+from tests.e2e.engine import NAMESPACE, STACK, Engine
+
+pytestmark = pytest.mark.e2e
+
+SERVICE = "feed-service"
+SECRET_KEY, SECRET_VALUE = "feedDatabaseUrl", "postgres://feed:e2e-s3cret@db.internal/feed"
+# The engine's step kinds that change something; a replacement also shows as create-replacement
+# and delete-replaced steps of the same URN.
+CHANGING = {"create", "update", "replace", "delete"}
+ROUTING_TYPE = "kubernetes:core/v1:Service"
+JOB = "kubernetes:batch/v1:Job"
+
+
+@dataclass
+class Live:
+    engine: Engine
+    admin: Any
+
+    def offline(self) -> Rendered:
+        return render_stack(self.engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+
+    def novactl(self, *args: str) -> None:
+        outcome = subprocess.run(
+            [sys.executable, "-m", "novactl", "-C", str(self.engine.project), *args],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        assert outcome.returncode == 0, f"novactl {' '.join(args)}: {outcome.stdout}{outcome.stderr}"
+
+    def engine_plan(self) -> set[tuple[str, str]]:
+        steps = self.engine.preview_json()["steps"]
+        return {(step["urn"], step["op"]) for step in steps if step["op"] in CHANGING}
+
+    def endpoints_colours(self, service: str) -> set[str]:
+        """The colours of the pods behind `service`'s EndpointSlices, by their addresses."""
+        # Any: the client's models type every field optional; a missing one fails the test anyway.
+        discovery: Any = kubernetes.client.DiscoveryV1Api(self.admin)
+        core: Any = kubernetes.client.CoreV1Api(self.admin)
+        selector = f"kubernetes.io/service-name={service}"
+        addresses = {
+            address
+            for endpoint_slice in discovery.list_namespaced_endpoint_slice(NAMESPACE, label_selector=selector).items
+            for endpoint in endpoint_slice.endpoints or []
+            if endpoint.conditions.ready
+            for address in endpoint.addresses
+        }
+        pods = core.list_namespaced_pod(NAMESPACE, label_selector=f"app.kubernetes.io/name={service}").items
+        return {pod.metadata.labels["nova.social/color"] for pod in pods if pod.status.pod_ip in addresses}
+
+
+def urn_of(rendered: Rendered, type_: str, name: str) -> str:
+    (urn,) = [r.urn for r in rendered.recording.resources if r.type == type_ and r.name == name]
+    return urn
+
+
+def offline_plan(before: Rendered, after: Rendered) -> set[tuple[str, str]]:
+    return {(change.urn, change.action) for change in compare(before, after)}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    folder = tmp_path_factory.mktemp("engine-up")
+    with running(folder / "control-plane") as plane, controlling(plane, folder / "controllers") as nodes:
+        kubeconfig = plane.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
+        admin = kubernetes.config.new_client_from_config(config_file=str(kubeconfig), context=CONTEXT)
+        for node in nodes:
+            apply(admin, node)
+        prepare_operator_cluster(admin)
+        engine = Engine.create(folder / "engine", kubeconfig, CONTEXT)
+        engine.pulumi("config", "set", "--path", f"services.{SERVICE}.secretEnv.DATABASE_URL", SECRET_KEY)
+        engine.pulumi("config", "set", "--secret", SECRET_KEY, SECRET_VALUE)
+        engine.pulumi("up", "--yes", "--skip-preview")
+        yield Live(engine, admin)
+
+
+def test_up_creates_every_rendered_object_and_every_colour_serves(live: Live):
+    dynamic = kubernetes.dynamic.DynamicClient(live.admin)
+    missing = []
+    manifests = live.offline().manifests()
+    for manifest in manifests:
+        resource = dynamic.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
+        try:
+            resource.get(name=manifest["metadata"]["name"], namespace=manifest["metadata"].get("namespace"))
+        except kubernetes.dynamic.exceptions.NotFoundError:
+            missing.append(f"{manifest['kind']} {manifest['metadata']['name']}")
+    assert not missing
+    assert len(manifests) > 120
+    apps: Any = kubernetes.client.AppsV1Api(live.admin)
+    for deployment in apps.list_namespaced_deployment(NAMESPACE).items:
+        assert deployment.status.available_replicas == deployment.spec.replicas, deployment.metadata.name
+    assert live.endpoints_colours(SERVICE) == {"blue"}
+
+
+def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
+    before = live.offline()
+    live.novactl("release", STACK, SERVICE, "0.9.1-dev")
+    released = live.offline()
+    plan = live.engine_plan()
+    assert plan == offline_plan(before, released)
+    # Only creates: the green colour and its gates; nothing of the live blue colour.
+    assert {op for _, op in plan} == {"create"}
+    assert not [urn for urn, _ in plan if urn.endswith(f"::{SERVICE}-blue")]
+    live.engine.pulumi("up", "--yes", "--skip-preview")
+    assert live.endpoints_colours(SERVICE) == {"blue"}, "a release touches no live traffic"
+
+    live.novactl("switch", STACK, SERVICE, "green")
+    switched = live.offline()
+    plan = live.engine_plan()
+    assert plan == offline_plan(released, switched)
+    # Exactly the routing Service's selector, and the analysis Job that watches the new colour.
+    assert plan == {
+        (urn_of(switched, ROUTING_TYPE, SERVICE), "update"),
+        (urn_of(switched, JOB, f"{SERVICE}-analysis"), "replace"),
+    }
+    live.engine.pulumi("up", "--yes", "--skip-preview")
+    assert live.endpoints_colours(SERVICE) == {"green"}
