@@ -53,26 +53,22 @@ for name in "${COMPONENTS[@]}"; do
   mv "$BIN/$name.tmp" "$BIN/$name"
 done
 
-# etcd in a module of its own, at the versions its release chose.
-cd "$HOME_DIR/etcd"
-if [ ! -f go.sum ]; then
-  say "resolving go.etcd.io/etcd/server/v3 $ETCD_VERSION"
-  printf 'module nova/controlplane/etcd\n\ngo 1.26.0\n' > go.mod
-  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2> go-get.log || { tail -n 20 go-get.log >&2; rm -f go.sum; exit 1; }
-fi
-say "building etcd $ETCD_VERSION"
-go build -trimpath -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3
-mv "$BIN/etcd.tmp" "$BIN/etcd"
+# etcd and kwok each in a build module of its own, at the versions their release chose.
+build_from_module() {  # build_from_module NAME PACKAGE VERSION
+  local name="$1" package="$2" version="$3"
+  cd "$HOME_DIR/$name"
+  if [ ! -f go.sum ]; then
+    say "resolving $package $version"
+    printf 'module nova/controlplane/%s\n\ngo 1.26.0\n' "$name" > go.mod
+    go get "$package@$version" 2> go-get.log || { tail -n 20 go-get.log >&2; rm -f go.sum; exit 1; }
+  fi
+  say "building $name $version"
+  CGO_ENABLED=0 go build -trimpath -o "$BIN/$name.tmp" "$package"
+  mv "$BIN/$name.tmp" "$BIN/$name"
+}
+build_from_module etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+build_from_module kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
 
-cd "$HOME_DIR/kwok"
-if [ ! -f go.sum ]; then
-  say "resolving sigs.k8s.io/kwok $KWOK_VERSION"
-  printf 'module nova/controlplane/kwok\n\ngo 1.26.0\n' > go.mod
-  go get "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" 2> go-get.log || { tail -n 20 go-get.log >&2; rm -f go.sum; exit 1; }
-fi
-say "building kwok $KWOK_VERSION"
-CGO_ENABLED=0 go build -trimpath -o "$BIN/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok
-mv "$BIN/kwok.tmp" "$BIN/kwok"
 # kwok runs no stage of its own accord: its release's `fast` stages make nodes ready (and keep
 # them so), pods ready with an address, a Job's pods succeed, and deleted pods go.
 kwok_dir="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')"
