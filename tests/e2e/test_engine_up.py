@@ -1,11 +1,13 @@
 """`pulumi up` under the real engine, against a control plane with controllers (`make e2e`):
 kube-controller-manager, kube-scheduler and kwok, whose fake nodes run pods without a kubelet
-(ready at once; Job pods complete). The e2e stack goes up; then a release and a switch, each
-planned by the engine exactly as `novactl diff` plans it, then applied.
+(ready at once; Job pods complete). The e2e stack goes up; then a release, a switch, a canary
+and its abort, each planned by the engine exactly as `novactl diff` plans it, then applied;
+then the outputs, and destroy. The tests run in this order, each from where the last left off.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -136,3 +138,35 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
     }
     live.engine.pulumi("up", "--yes", "--skip-preview")
     assert live.endpoints_colours(SERVICE) == {"green"}
+
+
+def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
+    """After the switch above: green is live, blue (0.9.0-dev) idle and smoke-tested."""
+    before = live.offline()
+    live.novactl("canary", STACK, SERVICE, "--pods", "1")
+    canary = live.offline()
+    assert live.engine_plan() == offline_plan(before, canary)
+    live.engine.pulumi("up", "--yes", "--skip-preview")
+    assert live.endpoints_colours(SERVICE) == {"blue", "green"}
+
+    live.novactl("canary", STACK, SERVICE, "--abort")
+    aborted = live.offline()
+    assert live.engine_plan() == offline_plan(canary, aborted)
+    live.engine.pulumi("up", "--yes", "--skip-preview")
+    assert live.endpoints_colours(SERVICE) == {"green"}
+
+
+def test_the_stack_outputs_name_what_the_stack_file_says(live: Live):
+    outputs = json.loads(live.engine.pulumi("stack", "output", "--json").stdout)
+    platform = live.offline().platform
+    assert outputs["activeColors"] == {spec.name: spec.active for spec in platform.services}
+    assert outputs["activeColors"][SERVICE] == "green"
+    assert outputs["namespace"] == NAMESPACE
+
+
+def test_destroy_leaves_nothing_of_the_program_in_the_cluster(live: Live):
+    live.engine.pulumi("destroy", "--yes", "--skip-preview")
+    core: Any = kubernetes.client.CoreV1Api(live.admin)
+    assert NAMESPACE not in {namespace.metadata.name for namespace in core.list_namespace().items}
+    left = core.list_namespaced_secret("monitoring").items
+    assert not [secret.metadata.name for secret in left if secret.metadata.name.startswith("alertmanager-nova")]
