@@ -97,17 +97,42 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield Live(engine, admin)
 
 
-def test_up_creates_every_rendered_object_and_every_colour_serves(live: Live):
+def differences(rendered: Any, stored: Any, path: str = "") -> list[str]:
+    """Where the stored object lacks or changes what the render says; fields the server adds
+    (defaults, status, metadata it manages) are left aside."""
+    if isinstance(rendered, dict) and isinstance(stored, dict):
+        return [
+            difference
+            for key, value in rendered.items()
+            for difference in (
+                differences(value, stored[key], f"{path}.{key}") if key in stored else [f"{path}.{key}: missing"]
+            )
+        ]
+    if isinstance(rendered, list) and isinstance(stored, list) and len(rendered) == len(stored):
+        return [
+            difference
+            for index, (value, kept) in enumerate(zip(rendered, stored, strict=True))
+            for difference in differences(value, kept, f"{path}[{index}]")
+        ]
+    return [] if rendered == stored else [f"{path}: {rendered!r} != {stored!r}"]
+
+
+def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(live: Live):
     dynamic = kubernetes.dynamic.DynamicClient(live.admin)
-    missing = []
+    mismatched = []
     manifests = live.offline().manifests()
     for manifest in manifests:
         resource = dynamic.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
+        where = f"{manifest['kind']} {manifest['metadata']['name']}"
         try:
-            resource.get(name=manifest["metadata"]["name"], namespace=manifest["metadata"].get("namespace"))
+            stored = resource.get(name=manifest["metadata"]["name"], namespace=manifest["metadata"].get("namespace"))
         except kubernetes.dynamic.exceptions.NotFoundError:
-            missing.append(f"{manifest['kind']} {manifest['metadata']['name']}")
-    assert not missing
+            mismatched.append(f"{where}: missing")
+            continue
+        # A Secret's values are masked in the render, and the API server keeps stringData as data.
+        rendered = {key: value for key, value in manifest.items() if key not in ("stringData", "data")}
+        mismatched += [f"{where}{difference}" for difference in differences(rendered, stored.to_dict())]
+    assert not mismatched, "\n".join(mismatched[:20])
     assert len(manifests) > 120
     apps: Any = kubernetes.client.AppsV1Api(live.admin)
     for deployment in apps.list_namespaced_deployment(NAMESPACE).items:
