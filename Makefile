@@ -79,8 +79,8 @@ unit: $(DEV_STAMP) tools
 
 ## e2e: build a real control plane (kube-apiserver, kube-controller-manager, kube-scheduler,
 ## etcd, kwok) and the real Pulumi engine (the CLI, the Python language host, the Kubernetes
-## provider) from their Go modules, cached outside the work tree by version (about 30 minutes
-## cold on 2 cores, then nothing), start the control plane on loopback and run tests/e2e
+## provider) from their Go modules, cached outside the work tree by version (about 20 to 25
+## minutes cold on 2 cores, then nothing), start the control plane on loopback and run tests/e2e
 ## against it (docs/e2e.md)
 e2e: $(DEV_STAMP)
 	@if ! command -v openssl >/dev/null; then \
