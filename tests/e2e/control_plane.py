@@ -46,6 +46,13 @@ def binaries() -> Path:
     return Path(folder)
 
 
+def unverified() -> ssl.SSLContext:
+    """For readiness probes only: each server makes its self-signed certificate as it starts."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
 @contextlib.contextmanager
 def running(folder: Path) -> Iterator[ControlPlane]:
     """etcd and kube-apiserver on free loopback ports, data under `folder`; both stopped after."""
@@ -89,8 +96,6 @@ def running(folder: Path) -> Iterator[ControlPlane]:
     server = f"https://127.0.0.1:{secure}"
     # Readiness is asked before the CA is known: the server makes its self-signed certificate
     # as it starts. The clients then verify against that certificate.
-    unverified = ssl.create_default_context()
-    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
     processes = [start_server(etcd, f"http://127.0.0.1:{client}/health", folder / "etcd.log", STARTUP_TIMEOUT)]
     try:
         processes.append(
@@ -100,7 +105,7 @@ def running(folder: Path) -> Iterator[ControlPlane]:
                 folder / "kube-apiserver.log",
                 STARTUP_TIMEOUT,
                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-                context=unverified,
+                context=unverified(),
             )
         )
         yield ControlPlane(server=server, ca_file=certs / "apiserver.crt", service_account_key=keys / "sa.key")
@@ -144,8 +149,6 @@ def controlling(plane: ControlPlane, folder: Path) -> Iterator[list[dict[str, ob
     folder.mkdir(parents=True)
     kubeconfig = plane.kubeconfig(folder / "kubeconfig", "controllers", ADMIN_TOKEN)
     manager, scheduler, kwok = free_ports(3)
-    unverified = ssl.create_default_context()
-    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
     commands = [
         (
             [
@@ -194,7 +197,7 @@ def controlling(plane: ControlPlane, folder: Path) -> Iterator[list[dict[str, ob
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for command, ready_url, log in commands:
-            processes.append(start_server(command, ready_url, folder / log, STARTUP_TIMEOUT, context=unverified))
+            processes.append(start_server(command, ready_url, folder / log, STARTUP_TIMEOUT, context=unverified()))
         yield [fake_node(zone) for zone in ZONES]
     finally:
         for process in reversed(processes):

@@ -1,9 +1,7 @@
 """The program under the real Pulumi engine (`make e2e`): the CLI, the Python language host and
 the Kubernetes provider that tools/engine/build.sh built, previewing the e2e stack against the
 real API server. Where the engine and the offline engine (novactl) disagree, the engine is right.
-
-What this cannot reach yet: `pulumi up` waits for Deployments to become available and Jobs to
-complete, and this control plane runs no controllers or nodes (docs/e2e.md).
+`pulumi up` is in test_engine_up.py, on a control plane with controllers.
 """
 
 from __future__ import annotations
@@ -17,15 +15,13 @@ import pulumi
 import pytest
 import yaml
 
-from novactl.render import SECRET_MASK, render_stack
+from novactl.render import SECRET_MASK
 from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
-from tests.e2e.engine import STACK, Engine
+from tests.e2e.engine import SECRET_VALUE, STACK, Engine
 
 pytestmark = pytest.mark.e2e
 
-SECRET_KEY = "feedDatabaseUrl"
-SECRET_VALUE = "postgres://feed:e2e-s3cret@db.internal/feed"  # must reach no output in plain text
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -34,11 +30,7 @@ def engine(cluster: ControlPlane, admin: Any, tmp_path_factory: pytest.TempPathF
     prepare_operator_cluster(admin)
     folder = tmp_path_factory.mktemp("engine")
     kubeconfig = cluster.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
-    engine = Engine.create(folder, kubeconfig, CONTEXT)
-    # As docs/stacks.md tells a user to: the variable by path, its value as a Pulumi secret.
-    engine.pulumi("config", "set", "--path", "services.feed-service.secretEnv.DATABASE_URL", SECRET_KEY)
-    engine.pulumi("config", "set", "--secret", SECRET_KEY, SECRET_VALUE)
-    return engine
+    return Engine.create(folder, kubeconfig, CONTEXT)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +60,7 @@ def test_the_engine_is_the_pinned_cli(engine: Engine):
 
 
 def test_the_engine_plans_exactly_what_the_offline_engine_records(engine: Engine, preview: dict[str, Any]):
-    offline = render_stack(engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+    offline = engine.render()
     expected = {resource.urn: (resource, inputs) for resource, inputs in offline.cleaned}
     steps = {step["urn"]: step for step in preview["steps"]}
     (stack_urn,) = [urn for urn, step in steps.items() if step["newState"]["type"] == STACK_TYPE]
@@ -111,7 +103,7 @@ def test_a_config_error_stops_the_preview_with_novactl_s_one_line_message(engine
         document["config"]["nova-platform:services"]["feed-service"]["port"] = 0
         stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
         with pytest.raises(pulumi.RunError) as offline:
-            render_stack(engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+            engine.render()
         outcome = engine.pulumi("preview", check=False)
     message = str(offline.value)
     assert message.startswith(f"Pulumi.{STACK}.yaml: nova-platform:services.feed-service.port: ")

@@ -12,21 +12,22 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import kubernetes
 import pytest
 
 from novactl.diff import compare
-from novactl.render import Rendered, render_stack
+from novactl.render import Rendered
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine
+from tests.kube import status_live
 
 pytestmark = pytest.mark.e2e
 
 SERVICE = "feed-service"
-SECRET_KEY, SECRET_VALUE = "feedDatabaseUrl", "postgres://feed:e2e-s3cret@db.internal/feed"
 # The engine's step kinds that change something; a replacement also shows as create-replacement
 # and delete-replaced steps of the same URN.
 CHANGING = {"create", "update", "replace", "delete"}
@@ -38,9 +39,7 @@ JOB = "kubernetes:batch/v1:Job"
 class Live:
     engine: Engine
     admin: Any
-
-    def offline(self) -> Rendered:
-        return render_stack(self.engine.project, STACK, secrets=[f"{SECRET_KEY}={SECRET_VALUE}"])
+    kubeconfig: Path
 
     def novactl(self, *args: str) -> None:
         outcome = subprocess.run(
@@ -55,21 +54,13 @@ class Live:
         steps = self.engine.preview_json()["steps"]
         return {(step["urn"], step["op"]) for step in steps if step["op"] in CHANGING}
 
-    def endpoints_colours(self, service: str) -> set[str]:
-        """The colours of the pods behind `service`'s EndpointSlices, by their addresses."""
-        # Any: the client's models type every field optional; a missing one fails the test anyway.
-        discovery: Any = kubernetes.client.DiscoveryV1Api(self.admin)
-        core: Any = kubernetes.client.CoreV1Api(self.admin)
-        selector = f"kubernetes.io/service-name={service}"
-        addresses = {
-            address
-            for endpoint_slice in discovery.list_namespaced_endpoint_slice(NAMESPACE, label_selector=selector).items
-            for endpoint in endpoint_slice.endpoints or []
-            if endpoint.conditions.ready
-            for address in endpoint.addresses
-        }
-        pods = core.list_namespaced_pod(NAMESPACE, label_selector=f"app.kubernetes.io/name={service}").items
-        return {pod.metadata.labels["nova.social/color"] for pod in pods if pod.status.pod_ip in addresses}
+    def endpoints_colours(self) -> set[str]:
+        """The colours with ready endpoints behind the routing Service, as `novactl status
+        --live` reads them."""
+        result = status_live(self.engine.project, self.kubeconfig, STACK, SERVICE, "--json")
+        assert result.returncode == 0, result.stderr
+        (service,) = json.loads(result.stdout)
+        return set(service["endpoints"])
 
 
 def urn_of(rendered: Rendered, type_: str, name: str) -> str:
@@ -91,10 +82,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             apply(admin, node)
         prepare_operator_cluster(admin)
         engine = Engine.create(folder / "engine", kubeconfig, CONTEXT)
-        engine.pulumi("config", "set", "--path", f"services.{SERVICE}.secretEnv.DATABASE_URL", SECRET_KEY)
-        engine.pulumi("config", "set", "--secret", SECRET_KEY, SECRET_VALUE)
-        engine.pulumi("up", "--yes", "--skip-preview")
-        yield Live(engine, admin)
+        engine.up()
+        yield Live(engine, admin, kubeconfig)
 
 
 def differences(rendered: Any, stored: Any, path: str = "") -> list[str]:
@@ -120,7 +109,7 @@ def differences(rendered: Any, stored: Any, path: str = "") -> list[str]:
 def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(live: Live):
     dynamic = kubernetes.dynamic.DynamicClient(live.admin)
     mismatched = []
-    manifests = live.offline().manifests()
+    manifests = live.engine.render().manifests()
     for manifest in manifests:
         resource = dynamic.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
         where = f"{manifest['kind']} {manifest['metadata']['name']}"
@@ -137,23 +126,23 @@ def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(liv
     apps: Any = kubernetes.client.AppsV1Api(live.admin)
     for deployment in apps.list_namespaced_deployment(NAMESPACE).items:
         assert deployment.status.available_replicas == deployment.spec.replicas, deployment.metadata.name
-    assert live.endpoints_colours(SERVICE) == {"blue"}
+    assert live.endpoints_colours() == {"blue"}
 
 
 def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
-    before = live.offline()
+    before = live.engine.render()
     live.novactl("release", STACK, SERVICE, "0.9.1-dev")
-    released = live.offline()
+    released = live.engine.render()
     plan = live.engine_plan()
     assert plan == offline_plan(before, released)
     # Only creates: the green colour and its gates; nothing of the live blue colour.
     assert {op for _, op in plan} == {"create"}
     assert not [urn for urn, _ in plan if urn.endswith(f"::{SERVICE}-blue")]
-    live.engine.pulumi("up", "--yes", "--skip-preview")
-    assert live.endpoints_colours(SERVICE) == {"blue"}, "a release touches no live traffic"
+    live.engine.up()
+    assert live.endpoints_colours() == {"blue"}, "a release touches no live traffic"
 
     live.novactl("switch", STACK, SERVICE, "green")
-    switched = live.offline()
+    switched = live.engine.render()
     plan = live.engine_plan()
     assert plan == offline_plan(released, switched)
     # Exactly the routing Service's selector, and the analysis Job that watches the new colour.
@@ -161,29 +150,29 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
         (urn_of(switched, ROUTING_TYPE, SERVICE), "update"),
         (urn_of(switched, JOB, f"{SERVICE}-analysis"), "replace"),
     }
-    live.engine.pulumi("up", "--yes", "--skip-preview")
-    assert live.endpoints_colours(SERVICE) == {"green"}
+    live.engine.up()
+    assert live.endpoints_colours() == {"green"}
 
 
 def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
     """After the switch above: green is live, blue (0.9.0-dev) idle and smoke-tested."""
-    before = live.offline()
+    before = live.engine.render()
     live.novactl("canary", STACK, SERVICE, "--pods", "1")
-    canary = live.offline()
+    canary = live.engine.render()
     assert live.engine_plan() == offline_plan(before, canary)
-    live.engine.pulumi("up", "--yes", "--skip-preview")
-    assert live.endpoints_colours(SERVICE) == {"blue", "green"}
+    live.engine.up()
+    assert live.endpoints_colours() == {"blue", "green"}
 
     live.novactl("canary", STACK, SERVICE, "--abort")
-    aborted = live.offline()
+    aborted = live.engine.render()
     assert live.engine_plan() == offline_plan(canary, aborted)
-    live.engine.pulumi("up", "--yes", "--skip-preview")
-    assert live.endpoints_colours(SERVICE) == {"green"}
+    live.engine.up()
+    assert live.endpoints_colours() == {"green"}
 
 
 def test_the_stack_outputs_name_what_the_stack_file_says(live: Live):
     outputs = json.loads(live.engine.pulumi("stack", "output", "--json").stdout)
-    platform = live.offline().platform
+    platform = live.engine.render().platform
     assert outputs["activeColors"] == {spec.name: spec.active for spec in platform.services}
     assert outputs["activeColors"][SERVICE] == "green"
     assert outputs["namespace"] == NAMESPACE
