@@ -88,10 +88,21 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
             f"{len(POLICIES)} policies: {len(mandatory)} mandatory violation(s), {advisory} advisory",
         )
     )
+    report.checks.append(null_check(rendered.recording))
     with tempfile.TemporaryDirectory(prefix=f"novactl-check-{report.stack}-") as folder:
         written = rendered.write(Path(folder))
         report.checks.extend(_tool_checks(rendered, written, progress))
     return report
+
+
+def null_check(recording: Recording) -> CheckResult:
+    """No input the program builds depends on a null: the provider never reads one (engine.nested_nulls)."""
+    dropped = recording.null_inputs()
+    if not dropped:
+        return CheckResult("nulls", True, "no input sent as null")
+    output = "\n".join(dropped)
+    summary = f"{len(dropped)} input(s) sent as null, which the provider drops: leave the key out, or replace the whole value"
+    return CheckResult("nulls", False, summary, output)
 
 
 def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:

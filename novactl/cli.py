@@ -67,6 +67,8 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
     print(f"Rendered stack {args.stack}: {len(rendered.recording.resources)} resources")
     for line in summary(rendered.recording):
         print(line)
+    for line in rendered.recording.null_inputs():
+        print(f"warning: sent as null, which the provider never reads: {line}", file=sys.stderr)
     manifests_dir = out_dir / "manifests"
     if result.rule_files:
         print(f"Wrote {len(result.rule_files)} rule file(s) under {out_dir / 'prometheus'}")

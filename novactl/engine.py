@@ -56,10 +56,20 @@ class Recording:
     project: str
     resources: list[Registration] = field(default_factory=list)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # URN -> registered outputs
+    # URN -> the input paths the program sent as null, which the provider never reads
+    dropped_nulls: dict[str, list[str]] = field(default_factory=dict)
 
     def by_type(self, type_: str) -> list[Registration]:
         """The registrations of one resource type."""
         return [resource for resource in self.resources if resource.type == type_]
+
+    def null_inputs(self) -> list[str]:
+        """One line per input sent as null: `name (type): path`, by URN."""
+        return [
+            f"{urn.rsplit('::', 1)[-1]} ({urn.split('::')[2].rsplit('$', 1)[-1]}): {path}"
+            for urn, paths in sorted(self.dropped_nulls.items())
+            for path in paths
+        ]
 
 
 FailHook = Callable[[str, str, dict[str, Any]], str | None]
@@ -118,7 +128,10 @@ class _RecordingMonitor(mocks.MockMonitor):
         if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()  # deserialising resource references needs a loop on this thread
-        inputs = with_nulls(request.object, rpc.deserialize_properties(request.object))
+        inputs = rpc.deserialize_properties(request.object)
+        nulls = nested_nulls(request.object)
+        if nulls:
+            self.recording.dropped_nulls[urn] = nulls
         resource_id = self.mocks.register(request.type, request.name, inputs)
         computed = self.mocks.cloud.outputs(request.type, request.name, inputs)
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, resource_id, inputs)
@@ -147,24 +160,28 @@ class _RecordingMonitor(mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
-def with_nulls(wire: Any, value: dict[str, Any]) -> dict[str, Any]:
-    """`value` (deserialised from the Struct `wire`) with the nested nulls the SDK sent put back.
+def nested_nulls(wire: Any, path: str = "") -> list[str]:
+    """The dotted paths of the nulls nested in the Struct `wire`, which no provider ever sees.
 
-    The SDK's serialize_properties sends a nested None as a protobuf null (the engine and
-    Helm see it: a null Helm value deletes the chart's default), but deserialize_properties
-    drops it; the recording keeps what was sent.
+    The SDK sends a nested None as a protobuf null, but the Kubernetes provider reads every
+    resource's inputs, a Helm Release's values among them, with nulls skipped
+    (pulumi-kubernetes provider/pkg/provider/helm_release.go and provider.go: SkipNulls), so a
+    null never deletes a chart default (pulumi/pulumi-kubernetes#2034, #3178). The recording
+    keeps what the provider reads, as deserialize_properties does; these paths say what was lost.
     """
-    for key, entry in wire.fields.items():
+    found: list[str] = []
+    for key, entry in sorted(wire.fields.items()):
+        where = f"{path}.{key}" if path else key
         kind = entry.WhichOneof("kind")
         if kind == "null_value":
-            value[key] = None
-        elif kind == "struct_value" and isinstance(value.get(key), dict):
-            with_nulls(entry.struct_value, value[key])
-        elif kind == "list_value" and isinstance(value.get(key), list):
-            for item, element in zip(entry.list_value.values, value[key], strict=False):
-                if item.WhichOneof("kind") == "struct_value" and isinstance(element, dict):
-                    with_nulls(item.struct_value, element)
-    return value
+            found.append(where)
+        elif kind == "struct_value":
+            found.extend(nested_nulls(entry.struct_value, where))
+        elif kind == "list_value":
+            for index, item in enumerate(entry.list_value.values):
+                if item.WhichOneof("kind") == "struct_value":
+                    found.extend(nested_nulls(item.struct_value, f"{where}[{index}]"))
+    return found
 
 
 def _options(request: Any) -> dict[str, Any]:

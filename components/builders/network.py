@@ -18,7 +18,7 @@ from typing import Any
 from components import conventions
 from components.builders import Manifest
 from components.builders.scrape import server_pod_selector
-from components.builders.tracing import OTLP_GRPC_PORT
+from components.builders.tracing import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 from components.config.network import INSTANCE_METADATA, NetworkSpec
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
@@ -37,7 +37,6 @@ COLLECTOR_POD_LABELS = {"app.kubernetes.io/name": "opentelemetry-collector"}
 LOKI_POD_LABELS = {"app.kubernetes.io/name": "loki"}
 TEMPO_POD_LABELS = {"app.kubernetes.io/name": "tempo"}
 ANALYSIS_POD_LABELS = {conventions.LABEL_COMPONENT: "analysis"}
-OTLP_HTTP_PORT = 4318
 TEMPO_QUERY_PORT = 3200
 INFLUXDB_PORT = 8086
 # kube-prometheus-stack's operator serves its admission webhook here; the API server calls it

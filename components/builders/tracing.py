@@ -5,7 +5,7 @@ the pinned 2.2.4): tempo.{retention,storage.trace,reportingEnabled}, persistence
 serviceAccount; the chart's config template puts tempo.retention into
 compactor.compaction.block_retention. Collector keys
 are the opentelemetry-collector chart's: mode, image.repository (required by the chart),
-command.name, config, clusterRole, ports. Component names follow collector 0.146+:
+command.name, alternateConfig (the whole collector config), clusterRole, ports. Component names follow collector 0.146+:
 `k8s_attributes` (was k8sattributes), `otlp_grpc` / `otlp_http` exporters (were otlp / otlphttp).
 """
 
@@ -26,6 +26,7 @@ COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib"  # contrib: k8s_attribu
 COLLECTOR_COMMAND = "otelcol-contrib"
 PIPELINE_PROCESSORS = ("memory_limiter", "k8s_attributes", "batch")
 OTLP_GRPC_PORT = 4317  # the collector's and Tempo's OTLP/gRPC receivers
+OTLP_HTTP_PORT = 4318  # the collector's OTLP/HTTP receiver
 
 
 def tempo_otlp_endpoint(spec: TracingSpec) -> str:
@@ -150,23 +151,27 @@ _READ_ONLY_RULES = [
 ]
 
 
-def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dict[str, Any]:
-    """The gateway Deployment: otlp -> memory_limiter -> k8s_attributes -> batch -> backends.
+# The pod's own address, which the chart sets as MY_POD_IP (templates/_pod.tpl): every listener
+# binds to it, as the chart's default config does.
+POD_IP = "${env:MY_POD_IP}"
+HEALTH_CHECK_PORT = 13133  # the chart's liveness and readiness probes ask here
+TELEMETRY_PORT = 8888  # the collector's own metrics, as the chart's default config serves them
+
+
+def collector_config(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dict[str, Any]:
+    """The gateway's whole collector config: otlp -> memory_limiter -> k8s_attributes -> batch.
 
     Traces go to Tempo, logs to Loki's OTLP endpoint (when logging is on), metrics to
-    Prometheus's remote-write receiver (when this stack installs Prometheus).
+    Prometheus's remote-write receiver (when this stack installs Prometheus). Only what is
+    here runs: no Jaeger, Zipkin or Prometheus receiver, no debug exporter, no pipeline of ours
+    without a backend.
     """
     processors = list(PIPELINE_PROCESSORS)
     exporters: dict[str, Any] = {
         "otlp_grpc/tempo": {"endpoint": tempo_otlp_endpoint(spec), "tls": {"insecure": True}},
     }
-    # The chart's default logs and metrics pipelines read its default receivers and the debug
-    # exporter; a pipeline we do not define is deleted with null, as the receivers below are
-    # (the chart's README: "Default components can be removed with `null`").
     pipelines: dict[str, Any] = {
         "traces": {"receivers": ["otlp"], "processors": processors, "exporters": ["otlp_grpc/tempo"]},
-        "logs": None,
-        "metrics": None,
     }
     if logs and config.logging is not None:
         exporters["otlp_http/loki"] = {"endpoint": loki_otlp_url(config.logging)}
@@ -179,6 +184,33 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
         }
         pipelines["metrics"] = {"receivers": ["otlp"], "processors": processors, "exporters": ["prometheusremotewrite"]}
     return {
+        "receivers": {
+            "otlp": {
+                "protocols": {
+                    "grpc": {"endpoint": f"{POD_IP}:{OTLP_GRPC_PORT}"},
+                    "http": {"endpoint": f"{POD_IP}:{OTLP_HTTP_PORT}"},
+                }
+            }
+        },
+        "processors": _processors(),
+        "exporters": exporters,
+        # The chart's probes need health_check ("should never be removed", its values.yaml).
+        "extensions": {"health_check": {"endpoint": f"{POD_IP}:{HEALTH_CHECK_PORT}"}},
+        "service": {
+            "extensions": ["health_check"],
+            "telemetry": {
+                "metrics": {
+                    "readers": [{"pull": {"exporter": {"prometheus": {"host": POD_IP, "port": TELEMETRY_PORT}}}}]
+                }
+            },
+            "pipelines": pipelines,
+        },
+    }
+
+
+def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dict[str, Any]:
+    """The gateway Deployment of the opentelemetry-collector chart, running collector_config."""
+    return {
         "image": {"repository": COLLECTOR_IMAGE},  # the chart ships no default image
         "command": {"name": COLLECTOR_COMMAND},
         # Only OTLP comes in: close the chart's default Jaeger and Zipkin ports.
@@ -188,12 +220,10 @@ def gateway_values(config: PlatformConfig, spec: TracingSpec, logs: bool) -> dic
         "mode": "deployment",
         "fullnameOverride": conventions.OTEL_GATEWAY_RELEASE,
         "clusterRole": {"create": True, "rules": _READ_ONLY_RULES},
-        "config": {
-            # The chart's defaults define these; nothing of ours uses them. Sent as nulls, which
-            # Helm's value merge turns into "delete the chart's default".
-            "receivers": {"jaeger": None, "zipkin": None, "prometheus": None},
-            "processors": _processors(),
-            "exporters": exporters,
-            "service": {"pipelines": pipelines},
-        },
+        # alternateConfig, not config: the chart merges `config` into its defaults (Jaeger, Zipkin
+        # and Prometheus receivers, the debug exporter, three pipelines), and removing a default
+        # takes a null, which never reaches Helm (the provider reads values with nulls skipped:
+        # pulumi/pulumi-kubernetes#2034, #3178). alternateConfig replaces the whole config
+        # (charts/opentelemetry-collector/templates/_config.tpl, chart 0.170.0).
+        "alternateConfig": collector_config(config, spec, logs),
     }

@@ -197,20 +197,23 @@ def test_a_base_that_does_not_render_fails_with_one_line(repo):
     assert "does not render stack dev: Pulumi.dev.yaml: nova-platform:namespace:" in line
 
 
-def test_a_null_that_deletes_a_chart_default_is_a_change(repo):
-    # `zipkin: null` deletes the collector chart's default receiver; dropping the null brings
-    # the receiver back, so the diff must show it although both sides "have no zipkin".
+def test_a_null_in_a_chart_value_changes_nothing_and_check_refuses_it(repo):
+    # The provider reads Helm values with nulls skipped, so `jaeger: null` can delete no chart
+    # default: as the provider sees it, the diff is empty, and check names the null.
     tracing = repo / "components" / "builders" / "tracing.py"
     text = tracing.read_text()
-    old = '"receivers": {"jaeger": None, "zipkin": None, "prometheus": None},'
+    old = '"receivers": {\n            "otlp": {'
     assert text.count(old) == 1
-    tracing.write_text(text.replace(old, '"receivers": {"jaeger": None, "prometheus": None},', 1))
+    tracing.write_text(text.replace(old, '"receivers": {\n            "jaeger": None,\n            "otlp": {', 1))
     document = diff(repo)
-    (update,) = by_action(document, "update")
-    assert update["name"] == "otel-gateway"
-    assert update["fields"] == [{"path": "values.config.receivers.zipkin", "before": None, "after": "(absent)"}]
-    text_result = run(repo, "diff", "dev", "--base", "main")
-    assert "values.config.receivers.zipkin: - null" in text_result.stdout
+    assert document["changes"] == []
+    checked = run(repo, "check", "dev", "--json")
+    assert checked.returncode == 1
+    (nulls,) = [c for c in json.loads(checked.stdout)["checks"] if c["name"] == "nulls"]
+    assert nulls["passed"] is False
+    assert nulls["output"] == "otel-gateway (kubernetes:helm.sh/v3:Release): values.alternateConfig.receivers.jaeger"
+    rendered = run(repo, "render", "dev", "--placeholder-secrets")
+    assert "warning: sent as null, which the provider never reads: otel-gateway" in rendered.stderr
 
 
 def test_a_shared_env_change_is_marked_as_restarting_the_live_colour(repo):

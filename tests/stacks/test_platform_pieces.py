@@ -406,12 +406,12 @@ def test_the_collector_pipeline_runs_in_the_documented_order(rendered):
         gateway = values(rendered[stack].recording, "otel-gateway")
         assert gateway["mode"] == "deployment"
         assert gateway["image"]["repository"] == "otel/opentelemetry-collector-contrib"
-        pipelines = gateway["config"]["service"]["pipelines"]
+        pipelines = gateway["alternateConfig"]["service"]["pipelines"]
         assert set(pipelines) == {"traces", "logs", "metrics"}
         for pipeline in pipelines.values():
             assert pipeline["receivers"] == ["otlp"]
             assert pipeline["processors"] == ["memory_limiter", "k8s_attributes", "batch"]
-        exporters = gateway["config"]["exporters"]
+        exporters = gateway["alternateConfig"]["exporters"]
         assert exporters["otlp_grpc/tempo"]["endpoint"] == "tempo.tracing.svc.cluster.local:4317"
         assert exporters["otlp_http/loki"]["endpoint"] == "http://loki-gateway.logging.svc.cluster.local/otlp"
         assert exporters["prometheusremotewrite"]["endpoint"] == (
@@ -421,21 +421,37 @@ def test_the_collector_pipeline_runs_in_the_documented_order(rendered):
         assert prometheus["enableRemoteWriteReceiver"] is True
 
 
-def test_stack_json_records_the_nulls_that_delete_chart_defaults(rendered, tmp_path):
-    # serialize_properties sends nested nulls; Helm drops a chart default set to null.
-    document = json.loads(rendered["staging"].write(tmp_path).stack_json.read_text())
-    (gateway,) = [r for r in document["resources"] if r["type"] == RELEASE and r["name"] == "otel-gateway"]
-    assert gateway["inputs"]["values"]["config"]["receivers"] == {"jaeger": None, "prometheus": None, "zipkin": None}
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_collector_runs_only_the_config_the_program_builds(rendered, stack):
+    # alternateConfig replaces the chart's config instead of merging into its defaults: no
+    # Jaeger, Zipkin or Prometheus receiver, no debug exporter, and health_check for the probes.
+    gateway = values(rendered[stack].recording, "otel-gateway")
+    assert "config" not in gateway, "`config` merges into the chart's defaults, which only a null removes"
+    collector = gateway["alternateConfig"]
+    assert set(collector["receivers"]) == {"otlp"}
+    assert "debug" not in collector["exporters"]
+    assert collector["extensions"] == {"health_check": {"endpoint": "${env:MY_POD_IP}:13133"}}
+    assert collector["service"]["extensions"] == ["health_check"]
+    used = {name for pipeline in collector["service"]["pipelines"].values() for name in pipeline["exporters"]}
+    assert used == set(collector["exporters"]), "every exporter is in a pipeline, and only those"
 
 
-def test_a_gateway_without_a_remote_write_target_deletes_the_charts_metrics_pipeline():
-    # The chart's default metrics pipeline reads the prometheus receiver we delete: left in
-    # place, the collector would refuse its config. Without our Prometheus it goes too.
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_input_of_any_stack_is_sent_as_null(rendered, stack):
+    # The provider reads every input with nulls skipped: a null the program builds (a chart
+    # default it means to delete, say) would silently do nothing on the cluster.
+    assert rendered[stack].recording.dropped_nulls == {}
+    assert check.null_check(rendered[stack].recording).passed
+
+
+def test_a_gateway_without_a_remote_write_target_runs_only_the_traces_pipeline():
+    # Without our Prometheus and without Loki the collector has nowhere to send metrics or logs:
+    # only the traces pipeline is there (the chart's default pipelines never are).
     result = render_with_existing_operator("logging.enabled=false")
-    pipelines = values(result.recording, "otel-gateway")["config"]["service"]["pipelines"]
-    assert pipelines["metrics"] is None
-    assert pipelines["logs"] is None
-    assert pipelines["traces"]["exporters"] == ["otlp_grpc/tempo"]
+    collector = values(result.recording, "otel-gateway")["alternateConfig"]
+    assert list(collector["service"]["pipelines"]) == ["traces"]
+    assert collector["service"]["pipelines"]["traces"]["exporters"] == ["otlp_grpc/tempo"]
+    assert list(collector["exporters"]) == ["otlp_grpc/tempo"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
