@@ -101,7 +101,7 @@ def null_check(recording: Recording) -> CheckResult:
     if not dropped:
         return CheckResult("nulls", True, "no input sent as null")
     output = "\n".join(dropped)
-    summary = f"{len(dropped)} input(s) sent as null, which the provider drops: leave the key out, or replace the whole value"
+    summary = f"{len(dropped)} input(s) sent as null, which the provider drops: leave the key out or replace the value"
     return CheckResult("nulls", False, summary, output)
 
 

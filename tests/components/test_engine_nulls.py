@@ -31,7 +31,8 @@ def test_a_nested_null_is_not_in_the_recorded_inputs_and_its_path_is_kept():
         {"config": {"receivers": {"jaeger": None, "otlp": {"protocols": {"grpc": {}}}}}, "extra": [{"a": None}, None]}
     )
     (release,) = recording.resources
-    assert clean(release.inputs["values"]) == {"config": {"receivers": {"otlp": {"protocols": {"grpc": {}}}}}, "extra": [{}, None]}
+    expected = {"config": {"receivers": {"otlp": {"protocols": {"grpc": {}}}}}, "extra": [{}, None]}
+    assert clean(release.inputs["values"]) == expected
     assert recording.dropped_nulls == {release.urn: ["values.config.receivers.jaeger", "values.extra[0].a"]}
     assert recording.null_inputs() == [
         "collector (kubernetes:helm.sh/v3:Release): values.config.receivers.jaeger",
