@@ -31,7 +31,7 @@ def test_a_nested_null_is_not_in_the_recorded_inputs_and_its_path_is_kept():
         {"config": {"receivers": {"jaeger": None, "otlp": {"protocols": {"grpc": {}}}}}, "extra": [{"a": None}, None]}
     )
     (release,) = recording.resources
-    expected = {"config": {"receivers": {"otlp": {"protocols": {"grpc": {}}}}}, "extra": [{}, None]}
+    expected: dict[str, object] = {"config": {"receivers": {"otlp": {"protocols": {"grpc": {}}}}}, "extra": [{}, None]}
     assert clean(release.inputs["values"]) == expected
     assert recording.dropped_nulls == {release.urn: ["values.config.receivers.jaeger", "values.extra[0].a"]}
     assert recording.null_inputs() == [
