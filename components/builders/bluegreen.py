@@ -34,6 +34,15 @@ def colour_selector(spec: ServiceSpec, color: Color) -> dict[str, str]:
     return {conventions.LABEL_NAME: spec.name, conventions.LABEL_COLOR: color}
 
 
+def serving_selector(spec: ServiceSpec, color: Color | None = None) -> dict[str, str]:
+    """The serving pods of one colour (of both when `color` is None): what Services route to and
+    budgets count. Not colour_selector: the smoke-test and analysis Job pods carry the same name
+    and colour labels, and a budget that matches a Job's pods blocks every eviction (the
+    disruption controller cannot scale a Job: disruptionsAllowed stays 0)."""
+    selector = {conventions.LABEL_NAME: spec.name, conventions.LABEL_COMPONENT: conventions.SERVER_COMPONENT}
+    return selector if color is None else {**selector, conventions.LABEL_COLOR: color}
+
+
 def colour_labels(spec: ServiceSpec, color: Color) -> dict[str, str]:
     """Labels of one colour's objects (the tag is only on what that colour runs)."""
     return {
@@ -195,7 +204,7 @@ def _service(
 def colour_service(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
     """The Service pinned to one colour: smoke tests and previews reach that colour here."""
     name = conventions.colour_name(spec.name, color)
-    return _service(name, namespace, colour_labels(spec, color), spec, colour_selector(spec, color))
+    return _service(name, namespace, colour_labels(spec, color), spec, serving_selector(spec, color))
 
 
 def active_service(spec: ServiceSpec, namespace: str) -> Manifest:
@@ -204,7 +213,7 @@ def active_service(spec: ServiceSpec, namespace: str) -> Manifest:
     During a canary it selects both colours (the service name alone): new connections spread
     over the pods, so the canary takes about its share of the pod count.
     """
-    selector = colour_selector(spec, spec.active) if spec.canary_pods is None else {conventions.LABEL_NAME: spec.name}
+    selector = serving_selector(spec, spec.active if spec.canary_pods is None else None)
     return _service(spec.name, namespace, service_labels(spec), spec, selector)
 
 
@@ -219,7 +228,7 @@ def pod_disruption_budget(spec: ServiceSpec, color: Color, namespace: str) -> Ma
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": _metadata(name, namespace, colour_labels(spec, color)),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": colour_selector(spec, color)}},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": serving_selector(spec, color)}},
     }
 
 

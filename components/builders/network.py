@@ -17,7 +17,7 @@ from typing import Any
 
 from components import conventions
 from components.builders import Manifest
-from components.builders.scrape import server_pod_selector
+from components.builders.bluegreen import serving_selector
 from components.builders.tracing import OTLP_GRPC_PORT, OTLP_HTTP_PORT
 from components.config.network import INSTANCE_METADATA, NetworkSpec
 from components.config.services import ServiceSpec
@@ -130,7 +130,7 @@ def service_policy(spec: ServiceSpec, config: PlatformConfig, network: NetworkSp
     return _policy(
         spec.name,
         config.namespace,
-        {"podSelector": {"matchLabels": server_pod_selector(spec)}, "policyTypes": ["Ingress"], "ingress": rules},
+        {"podSelector": {"matchLabels": serving_selector(spec)}, "policyTypes": ["Ingress"], "ingress": rules},
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from components import conventions
 from components.builders import Manifest
+from components.builders.bluegreen import serving_selector
 from components.config.monitoring import MonitoringSpec
 from components.config.services import ServiceSpec
 
@@ -24,11 +25,6 @@ TARGET_LABELS = {
     "color": conventions.LABEL_COLOR,
     "version": conventions.LABEL_VERSION,  # the image tag the pod runs
 }
-
-
-def server_pod_selector(spec: ServiceSpec) -> dict[str, str]:
-    """The serving pods of both colours (not the smoke-test pods, which share the name label)."""
-    return {conventions.LABEL_NAME: spec.name, conventions.LABEL_COMPONENT: conventions.SERVER_COMPONENT}
 
 
 def pod_monitor(spec: ServiceSpec, namespace: str, monitoring: MonitoringSpec) -> Manifest:
@@ -51,7 +47,7 @@ def pod_monitor(spec: ServiceSpec, namespace: str, monitoring: MonitoringSpec) -
         },
         "spec": {
             # No namespaceSelector: the monitor's own namespace, where the service runs.
-            "selector": {"matchLabels": server_pod_selector(spec)},
+            "selector": {"matchLabels": serving_selector(spec)},
             "podMetricsEndpoints": [
                 {
                     "port": spec.metrics_port_name,

@@ -10,7 +10,7 @@ import yaml
 
 from components import conventions
 from policies.rules import Policy, Resource, dig, items, mapping, strings
-from policies.rules.kubernetes import DEPLOYMENT
+from policies.rules.kubernetes import DEPLOYMENT, JOB
 
 SERVICE = "kubernetes:core/v1:Service"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
@@ -49,6 +49,7 @@ def blue_green_integrity(resources: Sequence[Resource]) -> Iterator[tuple[Resour
     deployments = [r for r in resources if r.type == DEPLOYMENT and conventions.LABEL_COLOR in _pod_labels(r)]
     blue_green = {str(_pod_labels(d).get(conventions.LABEL_NAME)) for d in deployments}
     pdbs = [r for r in resources if r.type == PDB]
+    jobs = [r for r in resources if r.type == JOB]
     for deployment in deployments:
         if not any(_selects(_selector(pdb), _pod_labels(deployment)) for pdb in pdbs):
             yield deployment, f"Deployment {deployment.name} has no PodDisruptionBudget; add one for this colour"
@@ -56,9 +57,17 @@ def blue_green_integrity(resources: Sequence[Resource]) -> Iterator[tuple[Resour
         if resource.type not in (SERVICE, PDB):
             continue
         selector = _selector(resource)
+        kind = resource.type.split(":")[-1]
+        for job in jobs:
+            # A Service would send traffic to a Job's pod; a budget over one never lets a drain through.
+            if _selects(selector, _pod_labels(job)):
+                yield (
+                    resource,
+                    f"{kind} {resource.name} selects the pods of Job {job.name}; select the serving pods only "
+                    f"({conventions.LABEL_COMPONENT}: {conventions.SERVER_COMPONENT})",
+                )
         if str(selector.get(conventions.LABEL_NAME)) not in blue_green:
             continue
-        kind = resource.type.split(":")[-1]
         if conventions.LABEL_COLOR not in selector:
             yield (
                 resource,
@@ -180,7 +189,7 @@ POLICIES = (
     Policy(
         "blue-green-integrity",
         "Active Services route to a colour that is deployed and running; every colour has a PDB; "
-        "no selector spans both colours.",
+        "no selector spans both colours; no Service or PDB selects a Job's pods.",
         "mandatory",
         stack_check=blue_green_integrity,
     ),

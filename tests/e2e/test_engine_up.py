@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,55 @@ def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(liv
     for deployment in apps.list_namespaced_deployment(NAMESPACE).items:
         assert deployment.status.available_replicas == deployment.spec.replicas, deployment.metadata.name
     assert live.endpoints_colours() == {"blue"}
+
+
+SETTLE_SECONDS = 60
+
+
+def settled(read: Any, ready: Any, what: str) -> Any:
+    """`read()` once `ready(value)` holds; the controllers work asynchronously."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        value = read()
+        if ready(value):
+            return value
+        assert time.monotonic() < deadline, f"{what} not within {SETTLE_SECONDS}s: {value}"
+        time.sleep(1)
+
+
+def test_every_budget_allows_a_disruption_and_a_serving_pod_can_be_evicted(live: Live):
+    # A budget that also matched the smoke-test Job's pods left the disruption controller unable
+    # to sync it ("jobs.batch does not implement the scale subresource"): disruptionsAllowed 0,
+    # and every eviction refused with 429, so no node could be drained.
+    policy: Any = kubernetes.client.PolicyV1Api(live.admin)
+    core: Any = kubernetes.client.CoreV1Api(live.admin)
+
+    def synced(budgets: Any) -> bool:
+        return bool(budgets.items) and all(
+            budget.status is not None
+            and budget.status.observed_generation == budget.metadata.generation
+            and any(condition.type == "DisruptionAllowed" for condition in budget.status.conditions or [])
+            for budget in budgets.items
+        )
+
+    budgets = settled(lambda: policy.list_namespaced_pod_disruption_budget(NAMESPACE), synced, "budgets synced")
+    for budget in budgets.items:
+        (allowed,) = [c for c in budget.status.conditions if c.type == "DisruptionAllowed"]
+        assert (allowed.status, allowed.reason) == ("True", "SufficientPods"), budget.metadata.name
+        assert budget.status.disruptions_allowed == 1, budget.metadata.name
+    serving = "app.kubernetes.io/name=feed-service,app.kubernetes.io/component=server,nova.social/color=blue"
+    (pod,) = core.list_namespaced_pod(NAMESPACE, label_selector=serving).items
+    eviction = kubernetes.client.V1Eviction(
+        metadata=kubernetes.client.V1ObjectMeta(name=pod.metadata.name, namespace=NAMESPACE)
+    )
+    core.create_namespaced_pod_eviction(pod.metadata.name, NAMESPACE, eviction)  # a refusal raises (429)
+    apps: Any = kubernetes.client.AppsV1Api(live.admin)
+    settled(
+        lambda: apps.read_namespaced_deployment(f"{SERVICE}-blue", NAMESPACE).status,
+        lambda status: status.available_replicas == status.replicas == 1 and not status.unavailable_replicas,
+        "feed-service-blue available again after the eviction",
+    )
+    settled(live.endpoints_colours, lambda colours: colours == {"blue"}, "blue serving again")
 
 
 def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(live: Live):

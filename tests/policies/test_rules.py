@@ -157,6 +157,18 @@ def test_the_platforms_own_objects_pass_every_mandatory_policy(blue_green):
             lambda p: p["spec"]["selector"].update({"nova.social/color": "purple"}),
             "has no Deployment",
         ),
+        (
+            "blue-green-integrity",
+            ("feed-service-blue", "PodDisruptionBudget"),
+            lambda p: p["spec"]["selector"]["matchLabels"].pop("app.kubernetes.io/component"),
+            "selects the pods of Job feed-service-blue",
+        ),
+        (
+            "blue-green-integrity",
+            ("feed-service-green", "Service"),
+            lambda p: p["spec"]["selector"].pop("app.kubernetes.io/component"),
+            "selects the pods of Job feed-service-green",
+        ),
     ],
 )
 def test_one_changed_field_violates_the_policy(blue_green, policy, target, change, expected):

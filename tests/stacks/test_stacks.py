@@ -228,7 +228,10 @@ def test_during_a_canary_the_routing_service_selects_both_colours_by_name(render
         PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.canary.pods=1"]
     )
     (service,) = [m for m in after.manifests() if m["kind"] == "Service" and m["metadata"]["name"] == "feed-service"]
-    assert service["spec"]["selector"] == {"app.kubernetes.io/name": "feed-service"}
+    assert service["spec"]["selector"] == {
+        "app.kubernetes.io/name": "feed-service",
+        "app.kubernetes.io/component": "server",
+    }
     (job,) = [
         m
         for m in after.manifests()
@@ -236,6 +239,40 @@ def test_during_a_canary_the_routing_service_selects_both_colours_by_name(render
     ]
     args = job["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args[args.index("--color") + 1] == "blue", "the analysis watches the canary colour"
+
+
+def _selector(manifest):
+    selector = manifest["spec"]["selector"]
+    return selector if manifest["kind"] == "Service" else selector["matchLabels"]
+
+
+def _selects(selector, labels):
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides"),
+    [*((stack, []) for stack in STACKS), ("staging", ["services.feed-service.canary.pods=1"])],
+    ids=[*STACKS, "staging-canary"],
+)
+def test_no_service_or_budget_selects_a_jobs_pods_and_each_selects_its_serving_pods(stack, overrides):
+    # A budget over a Job's pods blocks every eviction of the service (the disruption controller
+    # cannot scale a Job); a Service over them sends traffic to a smoke test or the analysis.
+    manifests = render_stack(PROJECT_DIR, stack, placeholder_secrets=True, overrides=overrides).manifests()
+    jobs = [m for m in manifests if m["kind"] == "Job"]
+    deployments = [m for m in manifests if m["kind"] == "Deployment" and "nova.social/color" in m["metadata"]["labels"]]
+    assert jobs
+    assert deployments
+    selecting = [m for m in manifests if m["kind"] in ("Service", "PodDisruptionBudget")]
+    for item in selecting:
+        for job in jobs:
+            pod_labels = job["spec"]["template"]["metadata"]["labels"]
+            assert not _selects(_selector(item), pod_labels), (
+                f"{item['metadata']['name']} selects {job['metadata']['name']}"
+            )
+    for budget in [m for m in selecting if m["kind"] == "PodDisruptionBudget"]:
+        (target,) = [d for d in deployments if _selects(_selector(budget), d["spec"]["template"]["metadata"]["labels"])]
+        assert target["metadata"]["name"] == budget["metadata"]["name"]
 
 
 def test_every_output_is_the_same_whatever_order_the_registrations_arrived_in(rendered, tmp_path):

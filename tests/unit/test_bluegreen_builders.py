@@ -115,7 +115,11 @@ def test_active_service_selects_the_active_colour_and_carries_no_colour_elsewher
     blue = build.active_service(make_spec(), NS)
     green = build.active_service(make_spec(active="green"), NS)
     assert blue["metadata"]["name"] == "feed-service"
-    assert blue["spec"]["selector"] == {"app.kubernetes.io/name": "feed-service", "nova.social/color": "blue"}
+    assert blue["spec"]["selector"] == {
+        "app.kubernetes.io/name": "feed-service",
+        "app.kubernetes.io/component": "server",
+        "nova.social/color": "blue",
+    }
     # Everything but the selector's colour is identical: a flip is a one-field change.
     green["spec"]["selector"]["nova.social/color"] = "blue"
     assert green == blue
@@ -135,8 +139,27 @@ def test_pdb_allows_one_pod_down_per_colour(make_spec):
     assert pdb["apiVersion"] == "policy/v1"
     assert pdb["spec"] == {
         "maxUnavailable": 1,
-        "selector": {"matchLabels": {"app.kubernetes.io/name": "feed-service", "nova.social/color": "green"}},
+        "selector": {
+            "matchLabels": {
+                "app.kubernetes.io/name": "feed-service",
+                "app.kubernetes.io/component": "server",
+                "nova.social/color": "green",
+            }
+        },
     }
+
+
+def test_budgets_and_services_select_the_serving_pods_not_the_jobs_pods(make_spec):
+    # The smoke-test and analysis Jobs' pods carry the colour's name and colour labels too.
+    spec = make_spec()
+    pods = build.deployment(spec, "green", NS, "registry.example.com/x:1")["spec"]["template"]["metadata"]["labels"]
+    smoke = build.smoke_test_job(spec, "green", NS, SMOKE_IMAGE)["spec"]["template"]["metadata"]["labels"]
+    for selector in (
+        build.pod_disruption_budget(spec, "green", NS)["spec"]["selector"]["matchLabels"],
+        build.colour_service(spec, "green", NS)["spec"]["selector"],
+    ):
+        assert selector.items() <= pods.items()
+        assert not selector.items() <= smoke.items()
 
 
 def test_smoke_test_probes_the_colour_service_with_a_pinned_image(make_spec):
