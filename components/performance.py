@@ -45,7 +45,7 @@ class PerformanceHistory(pulumi.ComponentResource):
             conventions.INFLUXDB_RELEASE,
             "influxdb2",
             spec.namespace,
-            build.influxdb_values(spec),
+            build.influxdb_values(config, spec),
             pulumi.ResourceOptions(parent=self, depends_on=[ns, auth]),
         )
         self.register_outputs({"namespace": spec.namespace, "release": conventions.INFLUXDB_RELEASE})

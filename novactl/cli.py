@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
@@ -27,6 +27,9 @@ from novactl.errors import BaseRenderError, RegistrationError
 from novactl.git import commit_stack_file
 from novactl.shell import completion_script, hoist_stack_flag
 from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
+
+if TYPE_CHECKING:
+    from novactl.check import CheckResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -85,14 +88,44 @@ def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
 
     if args.no_cache:
         os.environ["NOVACTL_CACHE"] = "off"  # read by novactl.passcache, here and in nothing else
-    report = run_check(
-        project_dir, stack_from_argument(args.stack), progress=lambda line: print(f"... {line}", file=sys.stderr)
-    )
+    stack = stack_from_argument(args.stack)
+    report = run_check(project_dir, stack, progress=lambda line: print(f"... {line}", file=sys.stderr))
+    if args.live:
+        report.checks.append(_cluster_storage(args, project_dir, stack))
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print("\n".join(format_report(report)))
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _cluster_storage(args: argparse.Namespace, project_dir: Path, stack: str) -> CheckResult:
+    """check --live: the StorageClasses the stack's volumes need, in the cluster `pulumi up` reaches."""
+    from novactl import preflight  # noqa: PLC0415 - the kubernetes client only for --live
+    from novactl.check import CheckResult  # noqa: PLC0415 - see the module's docstring
+
+    context, where = _cluster(args, project_dir, stack)
+    try:
+        classes = live.KubernetesReader(context).storage_classes()
+    except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
+        return CheckResult(
+            "cluster-storage", False, f"cannot read StorageClasses through {where}: {_first_line(error)}"
+        )
+    findings = preflight.storage_findings(bluegreen.declared_platform(project_dir, stack), classes)
+    if findings:
+        return CheckResult("cluster-storage", False, f"{len(findings)} problem(s) in {where}", "\n".join(findings))
+    return CheckResult("cluster-storage", True, f"every volume's StorageClass is in {where}")
+
+
+def _cluster(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[str | None, str]:
+    """The kubeconfig context a --live read uses (--context, else the stack's), and its words."""
+    context: str | None = args.context or bluegreen.kube_context(project_dir, stack)
+    return context, f"context {context}" if context else "the kubeconfig's current context"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def cmd_secrets(args: argparse.Namespace, project_dir: Path) -> int:
@@ -332,13 +365,11 @@ def _add_bluegreen_commands(commands: Any) -> None:
 
 
 def _live_status(args: argparse.Namespace, project_dir: Path, platform: PlatformConfig) -> int:
-    context = args.context or bluegreen.kube_context(project_dir, args.stack)
-    where = f"context {context}" if context else "the kubeconfig's current context"
+    context, where = _cluster(args, project_dir, args.stack)
     try:
         services = live.live_status(platform, live.KubernetesReader(context))
     except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"error: --live: cannot read the cluster through {where}: {first}", file=sys.stderr)
+        print(f"error: --live: cannot read the cluster through {where}: {_first_line(error)}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps([dataclasses.asdict(item) for item in services], indent=2))
@@ -409,6 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache", action="store_true", help="validate every object, even those passed before unchanged"
     )
+    check.add_argument(
+        "--live", action="store_true", help="also read the cluster: the StorageClasses the stack's volumes need"
+    )
+    check.add_argument("--context", help="the kubeconfig context for --live (default: the stack's kubernetes:context)")
     check.set_defaults(handler=cmd_check)
 
     secrets = commands.add_parser("secrets", help="refuse secret keys set in plain text in stack files (no render)")

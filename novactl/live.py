@@ -207,3 +207,7 @@ class KubernetesReader:
     def jobs(self, namespace: str, selector: str) -> list[dict[str, Any]]:
         found = self._batch.list_namespaced_job(namespace, label_selector=selector)
         return list(self._json(found).get("items", []))
+
+    def storage_classes(self) -> list[dict[str, Any]]:
+        """The cluster's StorageClasses (`check --live`: novactl.preflight.READ_RULES)."""
+        return list(self._json(self._client.StorageV1Api().list_storage_class()).get("items", []))

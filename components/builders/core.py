@@ -35,3 +35,9 @@ def secret(name: str, namespace: str, string_data: dict[str, Any]) -> Manifest:
         "type": "Opaque",
         "stringData": string_data,
     }
+
+
+def storage_class_value(key: str, storage_class: str | None) -> dict[str, str]:
+    """A chart's storage-class value under `key`, or nothing for the cluster's default class (a
+    null would not reach Helm: the provider drops it)."""
+    return {} if storage_class is None else {key: storage_class}

@@ -12,8 +12,9 @@ from typing import Any
 
 from components import conventions
 from components.builders import aws
+from components.builders.core import storage_class_value
 from components.config.observability import LoggingSpec
-from components.config.stack import PlatformConfig
+from components.config.stack import PlatformConfig, volume_classes
 
 SERVICE_ACCOUNT = "loki"  # fixed: the IRSA trust policy names it
 SCHEMA_FROM = "2024-04-01"  # first day of the v13 schema; never change it once logs are stored
@@ -76,8 +77,9 @@ def loki_values(config: PlatformConfig, spec: LoggingSpec, role_arn: Any = None)
         storage = {"type": "filesystem"}
     # The single binary's StatefulSet reads persistence.enabled; the write and backend
     # workloads read persistence.volumeClaimsEnabled (charts/loki/templates/_workload.tpl).
-    single_binary_volume = {"persistence": {"enabled": True, "size": spec.storage_size}}
-    claims = {"persistence": {"volumeClaimsEnabled": True, "size": spec.storage_size}}
+    volume = {"size": spec.storage_size, **storage_class_value("storageClass", volume_classes(config)["logging"])}
+    single_binary_volume = {"persistence": {"enabled": True, **volume}}
+    claims = {"persistence": {"volumeClaimsEnabled": True, **volume}}
     return {
         # Chart 18 names the single binary mode Monolithic (SingleBinary is its deprecated alias).
         "deploymentMode": CHART_MODES[spec.mode],

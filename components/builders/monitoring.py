@@ -21,7 +21,7 @@ from components.builders.tracing import tempo_query_url
 from components.config.monitoring import PROMETHEUS_VOLUME_SHARE, MonitoringStorage
 from components.config.quantities import parse_quantity
 from components.config.slo import SLO_WINDOW_DAYS
-from components.config.stack import PlatformConfig
+from components.config.stack import PlatformConfig, volume_classes
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_DASHBOARD_LABEL = "grafana_dashboard"
@@ -34,11 +34,11 @@ RETENTION_MARGIN_DAYS = 7
 RETENTION_DAYS = SLO_WINDOW_DAYS + RETENTION_MARGIN_DAYS
 
 
-def volume_claim(size: str, storage: MonitoringStorage) -> dict[str, Any]:
+def volume_claim(size: str, storage_class: str | None) -> dict[str, Any]:
     """A volumeClaimTemplate for one of the operator's StatefulSets."""
     spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
-    if storage.storage_class is not None:
-        spec["storageClassName"] = storage.storage_class
+    if storage_class is not None:
+        spec["storageClassName"] = storage_class
     return {"volumeClaimTemplate": {"spec": spec}}
 
 
@@ -53,6 +53,7 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
     and with logging or tracing on, Grafana's Loki and Tempo data sources."""
     storage = config.monitoring.storage
     assert storage is not None, "install: true always has storage"
+    storage_class = volume_classes(config)["monitoring"]
     values: dict[str, Any] = {
         "defaultRules": {"disabled": dict.fromkeys(DUPLICATED_DEFAULT_RULES, True)},
         "prometheus": {
@@ -69,7 +70,7 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
                 # The 30-day SLO rules need 30 days of samples, kept across pod moves.
                 "retention": f"{RETENTION_DAYS}d",
                 "retentionSize": retention_size(storage),
-                "storageSpec": volume_claim(storage.prometheus, storage),
+                "storageSpec": volume_claim(storage.prometheus, storage_class),
             }
         },
         "alertmanager": {
@@ -79,7 +80,7 @@ def chart_values(config: PlatformConfig) -> dict[str, Any]:
                 # Mounted at /etc/alertmanager/secrets/<name>/, where the config's *_file point.
                 "secrets": [RECEIVERS_SECRET] if config.monitoring.notifications == "required" else [],
                 # Silences and the notification log survive a restart.
-                "storage": volume_claim(storage.alertmanager, storage),
+                "storage": volume_claim(storage.alertmanager, storage_class),
             }
         },
         "grafana": {

@@ -16,9 +16,10 @@ from typing import Any
 
 from components import conventions
 from components.builders import aws
+from components.builders.core import storage_class_value
 from components.builders.logging import loki_otlp_url
 from components.config.observability import TracingSpec
-from components.config.stack import PlatformConfig
+from components.config.stack import PlatformConfig, volume_classes
 
 SERVICE_ACCOUNT = "tempo"  # fixed: the IRSA trust policy names it
 TRACES_BUCKET = "tempo"  # bucket purpose: <bucketPrefix>-<stack>-tempo
@@ -119,7 +120,12 @@ def tempo_values(config: PlatformConfig, spec: TracingSpec, role_arn: Any = None
             "reportingEnabled": False,
             "storage": {"trace": {**trace, "wal": {"path": "/var/tempo/wal"}}},
         },
-        "persistence": {"enabled": True, "size": spec.storage_size},
+        "persistence": {
+            "enabled": True,
+            "size": spec.storage_size,
+            # The chart's StatefulSet reads persistence.storageClassName (templates/statefulset.yaml).
+            **storage_class_value("storageClassName", volume_classes(config)["tracing"]),
+        },
         "serviceAccount": aws.irsa_service_account(SERVICE_ACCOUNT, role_arn),
     }
 

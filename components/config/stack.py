@@ -72,6 +72,7 @@ class PlatformConfig:
     aws: AwsSpec | None = None  # set exactly when cloud is aws
     network: NetworkSpec | None = None  # None: no NetworkPolicies (networkPolicy.enabled: false)
     node_memory: str = DEFAULT_NODE_MEMORY  # allocatable memory of one node: no pod may ask for more
+    storage_class: str | None = None  # every piece's volumes (monitoring may override); None: the default class
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -102,6 +103,7 @@ TOP_LEVEL_KEYS = (
     "imageRegistry",
     "smokeTestImage",
     "nodeMemory",
+    "storageClass",
     *OBJECT_KEYS,
     *SECRET_KEYS,
 )
@@ -226,6 +228,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     aws = found.attempt(lambda: parse_aws(raw.get("aws"), cloud, raw.get(AWS_REGION_KEY)))
     network = found.attempt(lambda: parse_network(raw.get("networkPolicy")))
     node_memory = found.attempt(lambda: quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"))
+    storage_class = found.attempt(lambda: _storage_class(raw.get("storageClass")))
     found.raise_if_any()
     services = tuple(spec for spec in parsed if spec is not None)
     assert monitoring is not None
@@ -246,10 +249,27 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         aws=aws,
         network=network,
         node_memory=node_memory,
+        storage_class=storage_class,
     )
     _distinct_namespaces(config)
     _fits_a_node(config)
     return config
+
+
+def _storage_class(value: Any) -> str | None:
+    return None if value is None else dns_label(value, "storageClass")
+
+
+def volume_classes(config: PlatformConfig) -> dict[str, str | None]:
+    """The StorageClass of each piece that keeps data on volumes, by its config block (None: the
+    cluster's default class). Each chart's values and `novactl check --live` read it here."""
+    classes: dict[str, str | None] = {}
+    if config.monitoring.storage is not None:
+        classes["monitoring"] = config.monitoring.storage.storage_class or config.storage_class
+    for piece, spec in (("logging", config.logging), ("tracing", config.tracing), ("performance", config.performance)):
+        if spec is not None:
+            classes[piece] = config.storage_class
+    return classes
 
 
 def memory_requests(config: PlatformConfig) -> dict[str, tuple[str, int]]:
