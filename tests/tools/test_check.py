@@ -19,6 +19,7 @@ def test_every_stack_passes_check(rendered, stack):
     assert report.passed, report.as_dict()
     assert [check.name for check in report.checks] == [
         "policies",
+        "nulls",
         "kubernetes-validate",
         "crd-schemas",
         "promtool",
@@ -104,6 +105,7 @@ def test_check_of_a_clean_stack_exits_zero_with_a_json_report():
     assert report["passed"] is True
     assert {c["name"]: c["passed"] for c in report["checks"]} == {
         "policies": True,
+        "nulls": True,
         "kubernetes-validate": True,
         "crd-schemas": True,
         "promtool": True,
