@@ -42,6 +42,7 @@ OTEL_VARIABLES: Final = (
     "OTEL_TRACES_SAMPLER_ARG",
 )
 PLATFORM_ENV_NAMES: Final = frozenset((POD_NAME_VARIABLE, POD_NAMESPACE_VARIABLE, *OTEL_VARIABLES))
+"""Variables the platform sets in every service container itself; a service may not set them."""
 # Values that are credentials whatever they are called: Slack webhooks and tokens, private
 # keys, AWS access key ids, GitHub tokens, PagerDuty integration URLs, Stripe live keys.
 SECRET_MATERIAL: Final = re.compile(
@@ -55,15 +56,14 @@ SECRET_MATERIAL: Final = re.compile(
 )
 # Variable names that say they hold a credential: *_PASSWORD, *_TOKEN, *_KEY, anything SECRET.
 CREDENTIAL_VARIABLE: Final = re.compile(r"(^|_)(PASSWORD|PASSWD|TOKEN|KEY)$|SECRET", re.IGNORECASE)
-"""Variables the platform sets in every service container itself; a service may not set them."""
 
 HTTP_PORT_NAME: Final = "http"
 METRICS_PORT_NAME: Final = "metrics"
 """The container port a service may add for /metrics when it does not serve them on `http`."""
 
 MONITORING_RELEASE: Final = "kube-prometheus-stack"
-PROMETHEUS_PORT: Final = 9090
 """Fixed Helm release name: the chart's operator loads PrometheusRules labelled `release: <it>`."""
+PROMETHEUS_PORT: Final = 9090
 
 # Fixed Helm release names: Services that other pieces send to are named after them.
 ARGOCD_RELEASE: Final = "argocd"
@@ -174,6 +174,7 @@ SMOKE_TEST_IMAGE: Final = (
 mirror in the stack's own registry, by digest on production)."""
 
 SMOKE_TEST_USER: Final = 100
+"""curlimages/curl runs as its own non-root user `curl_user` (uid 100)."""
 
 ANALYSIS_IMAGE: Final = "python:3.13.9-slim@sha256:326df678c20c78d465db501563f3492d17c42a4afe33a1f2bf5406a1d56b0e86"
 """The analysis Job's image: the official Python image (the program needs the standard library only)."""
@@ -185,7 +186,6 @@ ANALYSIS_REPORT_ONLY: Final = "--report-only"
 STRICT_STACKS: Final = ("production",)
 """Stacks that refuse what the others only warn about (IAM wildcards and escalation, Job images
 without a digest) and that the production-guardrails policy holds."""
-"""curlimages/curl runs as its own non-root user `curl_user` (uid 100)."""
 
 DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 """RFC 1123 label, the shape of Kubernetes names for Services and namespaces."""
