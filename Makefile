@@ -89,7 +89,7 @@ e2e: $(DEV_STAMP)
 	fi
 	@bin="$$(tools/control-plane/build.sh)" && echo "control plane: $$bin" && \
 		engine="$$(tools/engine/build.sh)" && echo "engine: $$engine" && \
-		NOVA_CONTROL_PLANE_BIN="$$bin" NOVA_ENGINE_HOME="$$engine" $(BIN)/pytest -m e2e tests/e2e
+		NOVA_CONTROL_PLANE_BIN="$$bin" NOVA_ENGINE_HOME="$$engine" $(BIN)/pytest -m e2e -n 0 tests/e2e
 
 ## benchmark: render cost per resource for 13, 100 and 500 services against the SDK floor, then
 ## each novactl verb's latency on the staging stack (check needs the tools)
