@@ -23,15 +23,13 @@ from components.config.stack import PlatformConfig
 from components.config.workload import env_name
 from novactl import bluegreen, history, live, perf
 from novactl.changes import ObjectChange, field_line
-from novactl.errors import BaseRenderError, RegistrationError
+from novactl.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError
 from novactl.git import commit_stack_file
 from novactl.shell import completion_script, hoist_stack_flag
 from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
 
 if TYPE_CHECKING:
     from novactl.check import CheckResult
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _project_dir(start: Path) -> Path:
@@ -522,24 +520,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
         project_dir = _project_dir(Path(args.project_dir).resolve())
         code = args.handler(args, project_dir)
         return code
-    except (ConfigError, StackError, perf.ResultsError) as error:
+    # ConfigError is the program's own (components/ imports nothing of novactl's).
+    except (UsageError, ConfigError) as error:
         _print_error(error)
         return EXIT_USAGE
-    except (RegistrationError, BaseRenderError, perf.InfluxError) as error:
+    except OperationError as error:
         _print_error(error)
         return EXIT_FAILED
-    except Exception as error:
-        if not _is_program_error(error):
-            raise
-        _print_error(error)
-        return EXIT_USAGE
-
-
-def _is_program_error(error: Exception) -> bool:
-    """A `pulumi.RunError`: the program's own one-line refusal (a config it will not run with).
-    Only a verb that loaded the SDK can raise one, so its absence here means not one."""
-    pulumi = sys.modules.get("pulumi")
-    return pulumi is not None and isinstance(error, pulumi.RunError)
 
 
 def _print_error(error: Exception) -> None:

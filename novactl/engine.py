@@ -27,7 +27,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from novactl.cloud import Cloud, UnknownFunctionError
-from novactl.errors import RegistrationError
+from novactl.errors import ProgramRefusalError, RegistrationError
 from novactl.stackfiles import SecretKeys, StackConfig
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -284,7 +284,8 @@ def run_program(
     """Run `project_dir/__main__.py` (or `program`, with the project's modules importable) for
     one stack and return what it registered.
 
-    Exceptions from the program propagate (a ConfigError arrives as pulumi.RunError).
+    The program's own refusal (`pulumi.RunError`, as `__main__.py` reports a ConfigError)
+    becomes a ProgramRefusalError with the same one line; other exceptions propagate.
     """
 
     def main_program() -> None:
@@ -293,7 +294,10 @@ def run_program(
     # Around the whole run: registrations resolve after the program body has returned, and
     # the SDK then still looks up the program's modules.
     with program_modules(project_dir):
-        return record(program or main_program, config, fail)
+        try:
+            return record(program or main_program, config, fail)
+        except pulumi.RunError as error:
+            raise ProgramRefusalError(str(error)) from None
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.conventions import COLORS, PROJECT, Color
 from novactl.git import git
@@ -114,21 +115,25 @@ def rollback_target(project_dir: Path, stack: str, service: str, declared: Servi
     """The colour that served before the last switch of `service`, and that switch; refused
     when that colour is no longer deployed, or runs another tag than it did then."""
     switches = [event for event in history(project_dir, stack, service) if event.kind in ("switch", "rollback")]
+
+    def refusal(field: str, message: str) -> ConfigError:
+        return ConfigError(f"services.{service}.{field}", message, f"Pulumi.{stack}.yaml")
+
     if not switches:
-        raise StackError(f"{service}: no switch in the git history of Pulumi.{stack}.yaml, so nothing to roll back to")
+        raise refusal("active", f"no switch in the git history of Pulumi.{stack}.yaml, so nothing to roll back to")
     last = switches[-1]
     previous = next((color for color in COLORS if color == last.before.active), None)
-    key = f"{PROJECT}:services.{service}"
     if previous is None:
-        raise StackError(f"{key}.active: the switch in {last.commit[:12]} came from no colour; nothing to roll back to")
+        raise refusal("active", f"the switch in {last.commit[:12]} came from no colour; nothing to roll back to")
     if previous not in declared.tags:
-        raise StackError(f"{key}.tags.{previous}: {previous} is no longer deployed; release it again first")
+        raise refusal(f"tags.{previous}", f"{previous} is no longer deployed; release it again first")
     then, now = last.before.tags.get(previous), declared.tags[previous]
     if then != now:
-        raise StackError(
-            f"{key}.tags.{previous}: {previous} ran {then} before the switch in {last.commit[:12]} and runs {now} "
-            f"now; that is a new release, not a rollback (use novactl switch if it is meant)"
+        raise refusal(
+            f"tags.{previous}",
+            f"{previous} ran {then} before the switch in {last.commit[:12]} and runs {now} now; "
+            "that is a new release, not a rollback (use novactl switch if it is meant)",
         )
     if declared.is_scaled_to_zero(previous):
-        raise StackError(f"{key}.idle: {previous} is scaled to zero; set idle to keep and pulumi up first")
+        raise refusal("idle", f"{previous} is scaled to zero; set idle to keep and pulumi up first")
     return previous, last

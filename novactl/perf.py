@@ -24,16 +24,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from novactl.errors import OperationError, UsageError
+
 MEASUREMENT = "benchmark"
 TIME_UNITS = {"ns", "us", "µs", "ms", "s", "min"}
 RETRIES = (0.5, 1.0, 2.0)  # seconds between attempts: about 4 s before giving up
 
 
-class ResultsError(Exception):
+class ResultsError(UsageError):
     """A results file that cannot be read; str() names the file and the field."""
 
 
-class InfluxError(Exception):
+class InfluxError(OperationError):
     """InfluxDB could not be reached or refused the request; str() is one line."""
 
 

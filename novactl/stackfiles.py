@@ -21,6 +21,7 @@ from components.config.fields import ConfigError
 from components.config.secrets import SECRET_KEYS, service_secret_keys
 from components.config.stack import PlatformConfig, decode_engine_config, parse_platform_config, plain_text_secret
 from components.config.workload import credential_in_env
+from novactl.errors import UsageError
 
 SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
 """The secret keys a program reads, given the stack's values (keys without the namespace)."""
@@ -31,7 +32,7 @@ def platform_secret_keys(values: Mapping[str, Any]) -> tuple[str, ...]:
     return (*SECRET_KEYS, *service_secret_keys(values))
 
 
-class StackError(Exception):
+class StackError(UsageError):
     """A stack or project file that cannot be read; str() is the one-line message."""
 
 

@@ -48,14 +48,20 @@ def test_rollback_refuses_a_colour_whose_tag_changed_since(repo):  # noqa: F811
     ok(repo, "release", "staging", "feed-service", "2.6.0", "--commit")  # on green, now idle
     result = novactl("rollback", "staging", "feed-service", cwd=repo)
     assert result.returncode == 2
-    assert "green ran 2.4.0 before the switch in" in result.stderr
-    assert "and runs 2.6.0 now; that is a new release, not a rollback" in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        "error: Pulumi.staging.yaml: nova-platform:services.feed-service.tags.green: green ran 2.4.0"
+    )
+    assert "and runs 2.6.0 now; that is a new release, not a rollback" in line
 
 
 def test_rollback_without_a_switch_in_history_is_refused(repo):  # noqa: F811
     result = novactl("rollback", "staging", "feed-service", cwd=repo)
     assert result.returncode == 2
-    assert "no switch in the git history of Pulumi.staging.yaml" in result.stderr
+    assert result.stderr == (
+        "error: Pulumi.staging.yaml: nova-platform:services.feed-service.active: "
+        "no switch in the git history of Pulumi.staging.yaml, so nothing to roll back to\n"
+    )
 
 
 def test_without_commit_the_next_line_says_to_commit(repo):  # noqa: F811

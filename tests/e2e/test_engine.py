@@ -11,10 +11,10 @@ import copy
 import json
 from typing import Any
 
-import pulumi
 import pytest
 import yaml
 
+from novactl.errors import ProgramRefusalError
 from novactl.render import SECRET_MASK
 from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
@@ -102,7 +102,7 @@ def test_a_config_error_stops_the_preview_with_novactl_s_one_line_message(engine
         document = yaml.safe_load(stack_file.read_text())
         document["config"]["nova-platform:services"]["feed-service"]["port"] = 0
         stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-        with pytest.raises(pulumi.RunError) as offline:
+        with pytest.raises(ProgramRefusalError) as offline:
             engine.render()
         outcome = engine.pulumi("preview", check=False)
     message = str(offline.value)

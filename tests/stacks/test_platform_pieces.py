@@ -7,7 +7,6 @@ import logging
 import re
 from typing import Any
 
-import pulumi
 import pytest
 
 from components import conventions
@@ -17,6 +16,7 @@ from components.config.slo import SLO_WINDOW_DAYS
 from components.config.stack import volume_classes
 from novactl import check
 from novactl.engine import Recording, Registration
+from novactl.errors import ProgramRefusalError
 from novactl.render import render_stack
 from novactl.stackfiles import platform_config
 from policies.rules import Resource, evaluate
@@ -625,7 +625,9 @@ def test_no_rendered_container_or_loki_cache_asks_for_more_memory_than_a_node_ha
 
 
 def test_the_chart_default_loki_cache_is_refused_on_ordinary_nodes():
-    with pytest.raises(pulumi.RunError, match=r"logging.chunksCacheMB: Loki's chunksCache pods would request 9.6 GiB"):
+    with pytest.raises(
+        ProgramRefusalError, match=r"logging.chunksCacheMB: Loki's chunksCache pods would request 9.6 GiB"
+    ):
         render_stack(
             PROJECT_DIR,
             "production",

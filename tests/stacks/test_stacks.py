@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import pulumi
 import pytest
 
 from components.conventions import other_color
 from novactl.changes import object_changes
 from novactl.check import resources
+from novactl.errors import ProgramRefusalError
 from novactl.render import Rendered, render_stack
 from novactl.stackfiles import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
@@ -159,7 +159,7 @@ def test_bad_config_stops_the_program_before_any_registration():
     def watch(type_, name, inputs):
         asked.append(name)
 
-    with pytest.raises(pulumi.RunError, match=r"^Pulumi.staging.yaml: nova-platform:services.feed-service.port: "):
+    with pytest.raises(ProgramRefusalError, match=r"^Pulumi.staging.yaml: nova-platform:services.feed-service.port: "):
         render_stack(
             PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.port=0"], fail=watch
         )
