@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
 from components.config.workload import env_name
-from novactl import bluegreen, history, live, perf
+from novactl import bluegreen, live, perf
 from novactl.changes import ObjectChange, field_line
 from novactl.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError
-from novactl.git import commit_stack_file
 from novactl.shell import completion_script, hoist_stack_flag
-from novactl.stackfiles import StackError, plaintext_secrets, stack_from_argument
+from novactl.stack import history
+from novactl.stack.files import StackError, plaintext_secrets, stack_from_argument
+from novactl.stack.git import commit_stack_file
 
 if TYPE_CHECKING:
     from novactl.check import CheckResult

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from novactl.stackfiles import StackConfig
+from novactl.stack.files import StackConfig
 
 OFFLINE_ACCOUNT = "000000000000"
 """The account when the stack pins none (`aws:allowedAccountIds`)."""

@@ -22,10 +22,10 @@ from pulumi.runtime import rpc
 from components import conventions
 from novactl.changes import ABSENT, FieldChange, field_changes, field_line
 from novactl.errors import BaseRenderError
-from novactl.git import git
 from novactl.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.replacements import replace_reasons
-from novactl.stackfiles import StackError, stack_file
+from novactl.stack.files import StackError, stack_file
+from novactl.stack.git import git
 
 Action = Literal["create", "update", "replace", "delete"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")

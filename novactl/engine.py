@@ -28,7 +28,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from novactl.cloud import Cloud, UnknownFunctionError
 from novactl.errors import ProgramRefusalError, RegistrationError
-from novactl.stackfiles import SecretKeys, StackConfig
+from novactl.stack.files import SecretKeys, StackConfig
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 

@@ -29,7 +29,7 @@ from novactl.engine import (
     program_secret_keys,
     run_program,
 )
-from novactl.stackfiles import StackConfig, load_stack_config, platform_config
+from novactl.stack.files import StackConfig, load_stack_config, platform_config
 
 SECRET_MASK = "[secret]"
 # libyaml's emitter when PyYAML has it: the same documents (it folds long strings elsewhere),

@@ -14,7 +14,7 @@ from components.config.services import ServiceSpec
 from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
 from novactl.engine import copy_program
 from novactl.render import Rendered, render_stack
-from novactl.stackedit import StackFileEditor
+from novactl.stack.edit import StackFileEditor
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STACKS = ("dev", "staging", "production")
@@ -99,7 +99,7 @@ def rendered() -> dict[str, Rendered]:
 @pytest.fixture(scope="session")
 def staging_config(rendered: dict[str, Rendered]) -> PlatformConfig:
     """The validated staging config."""
-    from novactl.stackfiles import platform_config
+    from novactl.stack.files import platform_config
 
     return platform_config(rendered["staging"].config)
 

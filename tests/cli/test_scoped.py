@@ -15,7 +15,7 @@ from novactl.bluegreen import EditResult, declared_platform, edited_services
 from novactl.changes import object_changes, object_key, with_replacements
 from novactl.render import Rendered, render_stack
 from novactl.scoped import render_services
-from novactl.stackedit import StackFileEditor
+from novactl.stack.edit import StackFileEditor
 from tests.conftest import STACKS
 
 

@@ -8,7 +8,7 @@ from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.config.stack import parse_platform_config
 from novactl.engine import Recording, record
 from novactl.errors import RegistrationError
-from novactl.stackfiles import StackConfig
+from novactl.stack.files import StackConfig
 from tests.conftest import minimal_raw_config
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

@@ -13,7 +13,7 @@ import pulumi_kubernetes as k8s
 from novactl.check import null_check
 from novactl.engine import Recording, record
 from novactl.render import clean
-from novactl.stackfiles import StackConfig
+from novactl.stack.files import StackConfig
 
 
 def release_with(values: dict[str, object]) -> Recording:

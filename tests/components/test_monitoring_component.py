@@ -12,7 +12,7 @@ from components.config.stack import parse_platform_config
 from components.monitoring import Monitoring, MonitoringSecrets
 from novactl.engine import Recording, record
 from novactl.render import clean, manifest
-from novactl.stackfiles import StackConfig
+from novactl.stack.files import StackConfig
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"

@@ -16,7 +16,7 @@ from components.builders.network import (
 )
 from novactl.netpol import Cluster, External, Pod
 from novactl.render import render_stack
-from novactl.stackfiles import platform_config
+from novactl.stack.files import platform_config
 from tests.conftest import PROJECT_DIR, STACKS
 
 NS = "nova-staging"

@@ -18,7 +18,7 @@ from novactl import check
 from novactl.engine import Recording, Registration
 from novactl.errors import ProgramRefusalError
 from novactl.render import render_stack
-from novactl.stackfiles import platform_config
+from novactl.stack.files import platform_config
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator

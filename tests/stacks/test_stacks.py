@@ -12,7 +12,7 @@ from novactl.changes import object_changes
 from novactl.check import resources
 from novactl.errors import ProgramRefusalError
 from novactl.render import Rendered, render_stack
-from novactl.stackfiles import platform_config
+from novactl.stack.files import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 
 SERVICE = "kubernetes:core/v1:Service"

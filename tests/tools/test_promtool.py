@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from components.builders.alerts import ALERT_RULES_NAME
-from novactl.stackfiles import platform_config
+from novactl.stack.files import platform_config
 from tests.conftest import STACKS
 from tests.tools import promtool_cases
 from tests.tools.conftest import run_tool

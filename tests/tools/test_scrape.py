@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from components import conventions
-from novactl.stackfiles import platform_config
+from novactl.stack.files import platform_config
 from tests.tools.scrape_labels import target_labels
 
 META_POD_LABEL = "__meta_kubernetes_pod_label_"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from novactl.cloud import OFFLINE_ACCOUNT, Cloud, UnknownFunctionError
-from novactl.stackfiles import StackConfig
+from novactl.stack.files import StackConfig
 
 
 def cloud(values):

@@ -9,7 +9,7 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import parse_platform_config
-from novactl.stackfiles import StackError, read_yaml
+from novactl.stack.files import StackError, read_yaml
 
 # Every pattern-checked field, given a valid value with a newline after it: `$` under
 # re.match accepts "2.7.0\n", which would then be written into a Deployment.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from novactl.stackedit import StackFileEditor
+from novactl.stack.edit import StackFileEditor
 
 ORIGINAL = """\
 # Staging stack: comments survive edits.

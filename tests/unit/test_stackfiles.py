@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from components import conventions
-from novactl.stackfiles import StackError, load_stack_config
+from novactl.stack.files import StackError, load_stack_config
 from tests.conftest import PROJECT_DIR
 
 PROJECT = "name: nova-platform\nruntime: python\nconfig:\n  cloud:\n    type: string\n    default: aws\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from novactl.stackfiles import StackError, stack_file
+from novactl.stack.files import StackError, stack_file
 
 
 def git(folder: Path, *args: str) -> str:

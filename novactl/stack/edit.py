@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from novactl.stackfiles import StackError
+from novactl.stack.files import StackError
 
 
 def _yaml() -> YAML:

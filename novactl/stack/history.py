@@ -16,8 +16,8 @@ import yaml
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.conventions import COLORS, PROJECT, Color
-from novactl.git import git
-from novactl.stackfiles import StackError, stack_file
+from novactl.stack.files import StackError, stack_file
+from novactl.stack.git import git
 
 SERVICES_KEY = f"{PROJECT}:services"
 
