@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from novactl.cli import main as novactl_main
-from novactl.engine import copy_program
+from novactl.engine.program import copy_program
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 NOVACTL = [sys.executable, "-m", "novactl"]

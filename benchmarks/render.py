@@ -30,7 +30,7 @@ from pulumi.runtime.sync_await import _sync_await  # noqa: E402
 
 from components.config.secrets import service_secret_keys  # noqa: E402
 from components.manifests import register  # noqa: E402
-from novactl.engine import Recording, collector_paused, run_program  # noqa: E402
+from novactl.engine.program import Recording, collector_paused, run_program  # noqa: E402
 from novactl.stack.files import StackConfig, load_stack_config  # noqa: E402
 
 SIZES = (13, 100, 500)

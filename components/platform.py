@@ -125,7 +125,7 @@ def service_args(
     monitor_after: list[pulumi.Resource] | None = None,
 ) -> BlueGreenArgs:
     """What one service's BlueGreenService is built from. `novactl release` and its siblings
-    render a service alone from this too (novactl/scoped.py), so both see the same objects."""
+    render a service alone from this too (novactl/engine/scoped.py), so both see the same objects."""
     return BlueGreenArgs(
         spec=spec,
         config=config,

@@ -60,8 +60,8 @@ def _apply(project_dir: Path, stack: str, editor: StackFileEditor, dry_run: bool
         load_stack_config(project_dir, stack, stack_text=new_text, placeholder_secrets=True)
     )  # raises ConfigError
     # Here, not at the top: `status` reads this module and must not load the Pulumi SDK.
-    from novactl.render import render_stack  # noqa: PLC0415
-    from novactl.scoped import render_services  # noqa: PLC0415
+    from novactl.engine.render import render_stack  # noqa: PLC0415
+    from novactl.engine.scoped import render_services  # noqa: PLC0415
 
     services = edited_services(editor)
     if services is None:

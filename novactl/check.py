@@ -21,9 +21,9 @@ from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
 from novactl.crd_schemas import check_custom_resources, is_custom_resource
-from novactl.engine import Recording
+from novactl.engine.program import Recording
+from novactl.engine.render import Rendered, RenderResult, manifest_path, render_stack
 from novactl.passcache import PassCache
-from novactl.render import Rendered, RenderResult, manifest_path, render_stack
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
 

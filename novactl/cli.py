@@ -53,7 +53,7 @@ def _print_changes(changes: list[ObjectChange]) -> None:
 
 
 def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
-    from novactl.render import render_stack, summary  # noqa: PLC0415 - see the module's docstring
+    from novactl.engine.render import render_stack, summary  # noqa: PLC0415 - see the module's docstring
 
     started = time.perf_counter()
     rendered = render_stack(

@@ -21,8 +21,8 @@ from pulumi.runtime import rpc
 
 from components import conventions
 from novactl.changes import ABSENT, FieldChange, field_changes, field_line
+from novactl.engine.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.errors import BaseRenderError
-from novactl.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.replacements import replace_reasons
 from novactl.stack.files import StackError, stack_file
 from novactl.stack.git import git

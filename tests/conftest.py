@@ -12,8 +12,8 @@ import pytest
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import SECRET_MARK, PlatformConfig, parse_platform_config
-from novactl.engine import copy_program
-from novactl.render import Rendered, render_stack
+from novactl.engine.program import copy_program
+from novactl.engine.render import Rendered, render_stack
 from novactl.stack.edit import StackFileEditor
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The editing verbs render only the services they edit (novactl/scoped.py). These tests prove,
+"""The editing verbs render only the services they edit (novactl/engine/scoped.py). These tests prove,
 on every stack, that what they print is exactly what two full renders of the stack say."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from components.conventions import other_color
 from novactl import bluegreen
 from novactl.bluegreen import EditResult, declared_platform, edited_services
 from novactl.changes import object_changes, object_key, with_replacements
-from novactl.render import Rendered, render_stack
-from novactl.scoped import render_services
+from novactl.engine.render import Rendered, render_stack
+from novactl.engine.scoped import render_services
 from novactl.stack.edit import StackFileEditor
 from tests.conftest import STACKS
 

@@ -6,7 +6,7 @@ import pytest
 
 from components.bluegreen import BlueGreenArgs, BlueGreenService
 from components.config.stack import parse_platform_config
-from novactl.engine import Recording, record
+from novactl.engine.program import Recording, record
 from novactl.errors import RegistrationError
 from novactl.stack.files import StackConfig
 from tests.conftest import minimal_raw_config

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pulumi_kubernetes as k8s
 
 from novactl.check import null_check
-from novactl.engine import Recording, record
-from novactl.render import clean
+from novactl.engine.program import Recording, record
+from novactl.engine.render import clean
 from novactl.stack.files import StackConfig
 
 

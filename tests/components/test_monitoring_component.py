@@ -10,8 +10,8 @@ import pulumi
 from components import conventions
 from components.config.stack import parse_platform_config
 from components.monitoring import Monitoring, MonitoringSecrets
-from novactl.engine import Recording, record
-from novactl.render import clean, manifest
+from novactl.engine.program import Recording, record
+from novactl.engine.render import clean, manifest
 from novactl.stack.files import StackConfig
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from novactl.engine import copy_program
-from novactl.render import Rendered, render_stack
+from novactl.engine.program import copy_program
+from novactl.engine.render import Rendered, render_stack
 from tests.conftest import PROJECT_DIR
 
 STACK = "e2e"

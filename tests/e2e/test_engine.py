@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from novactl.engine.render import SECRET_MASK
 from novactl.errors import ProgramRefusalError
-from novactl.render import SECRET_MASK
 from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
 from tests.e2e.engine import SECRET_VALUE, STACK, Engine

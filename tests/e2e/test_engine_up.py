@@ -20,7 +20,7 @@ import kubernetes
 import pytest
 
 from novactl.diff import compare
-from novactl.render import Rendered
+from novactl.engine.render import Rendered
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine

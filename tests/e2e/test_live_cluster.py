@@ -19,8 +19,8 @@ import pytest
 
 from novactl.bluegreen import declared_platform
 from novactl.crd_schemas import is_custom_resource
+from novactl.engine.scoped import render_services
 from novactl.live import READ_RULES
-from novactl.scoped import render_services
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane

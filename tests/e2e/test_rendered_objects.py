@@ -16,7 +16,7 @@ import kubernetes
 import pytest
 
 from novactl.crd_schemas import is_custom_resource
-from novactl.render import Rendered
+from novactl.engine.render import Rendered
 from tests.conftest import STACKS
 from tests.e2e.conftest import apply
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from novactl.check import resources
-from novactl.render import render_stack
+from novactl.engine.render import render_stack
 from policies.rules import Resource, evaluate
 from policies.rules.production import POLICIES, stack_of
 from tests.conftest import PROJECT_DIR

@@ -14,8 +14,8 @@ from components.builders.network import (
     PROMETHEUS_POD_LABELS,
     TEMPO_POD_LABELS,
 )
+from novactl.engine.render import render_stack
 from novactl.netpol import Cluster, External, Pod
-from novactl.render import render_stack
 from novactl.stack.files import platform_config
 from tests.conftest import PROJECT_DIR, STACKS
 

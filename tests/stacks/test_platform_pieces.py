@@ -15,9 +15,9 @@ from components.config.quantities import parse_quantity
 from components.config.slo import SLO_WINDOW_DAYS
 from components.config.stack import volume_classes
 from novactl import check
-from novactl.engine import Recording, Registration
+from novactl.engine.program import Recording, Registration
+from novactl.engine.render import render_stack
 from novactl.errors import ProgramRefusalError
-from novactl.render import render_stack
 from novactl.stack.files import platform_config
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES

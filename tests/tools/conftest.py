@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from novactl.render import RenderResult
+from novactl.engine.render import RenderResult
 from tests.conftest import STACKS
 from tests.servers import free_ports, start_server, stop_server
 

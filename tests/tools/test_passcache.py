@@ -9,8 +9,8 @@ import pytest
 
 from novactl.check import check_rendered
 from novactl.crd_schemas import check_custom_resources
+from novactl.engine.render import Rendered
 from novactl.passcache import PassCache, cache_root
-from novactl.render import Rendered
 
 
 def test_a_pass_is_remembered_for_that_content_and_that_validator_only(tmp_path: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from novactl.cloud import OFFLINE_ACCOUNT, Cloud, UnknownFunctionError
+from novactl.engine.cloud import OFFLINE_ACCOUNT, Cloud, UnknownFunctionError
 from novactl.stack.files import StackConfig
 
 

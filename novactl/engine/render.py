@@ -21,7 +21,7 @@ from pulumi.runtime import rpc
 from components.builders.alertmanager import CONFIG_SECRET
 from components.builders.monitoring import GRAFANA_DASHBOARD_LABEL
 from components.config.stack import PlatformConfig
-from novactl.engine import (
+from novactl.engine.program import (
     FailHook,
     Recording,
     Registration,
@@ -275,7 +275,7 @@ def render_stack(
     placeholder_secrets: bool = False,
     program: Callable[[], None] | None = None,
 ) -> Rendered:
-    """Load a stack's config and run the program (or `program`, novactl/scoped.py) offline."""
+    """Load a stack's config and run the program (or `program`, novactl/engine/scoped.py) offline."""
     # One import of another checkout's modules serves both its secret keys and its run.
     with program_modules(project_dir):
         config = load_stack_config(

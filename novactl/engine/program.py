@@ -26,7 +26,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from novactl.cloud import Cloud, UnknownFunctionError
+from novactl.engine.cloud import Cloud, UnknownFunctionError
 from novactl.errors import ProgramRefusalError, RegistrationError
 from novactl.stack.files import SecretKeys, StackConfig
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pulumi
 
-from novactl.render import Rendered, render_stack
+from novactl.engine.render import Rendered, render_stack
 
 
 def services_program(names: Sequence[str]) -> Callable[[], None]:
