@@ -16,7 +16,7 @@ from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
-from novactl.changes import ObjectChange, object_changes, with_replacements
+from novactl.plan.changes import ObjectChange, object_changes, with_replacements
 from novactl.stack.edit import StackFileEditor, quoted_map
 from novactl.stack.files import StackError, load_stack_config, platform_config, stack_file
 

@@ -22,8 +22,8 @@ from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
 from components.config.workload import env_name
 from novactl import bluegreen, live, perf
-from novactl.changes import ObjectChange, field_line
 from novactl.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError
+from novactl.plan.changes import ObjectChange, field_line
 from novactl.shell import completion_script, hoist_stack_flag
 from novactl.stack import history
 from novactl.stack.files import StackError, plaintext_secrets, stack_from_argument
@@ -136,7 +136,7 @@ def cmd_secrets(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, project_dir: Path) -> int:
-    from novactl.diff import diff_stack, to_json, to_markdown, to_text  # noqa: PLC0415 - see the module's docstring
+    from novactl.plan.diff import diff_stack, to_json, to_markdown, to_text  # noqa: PLC0415 - see the module's docstring
 
     diff = diff_stack(project_dir, args.stack, args.base)
     formatters = {"text": to_text, "markdown": to_markdown, "json": to_json}

@@ -298,8 +298,8 @@ def test_a_new_service_shows_its_image_replicas_ports_and_variable_names(repo):
 
 
 def test_the_markdown_stays_under_the_comment_limit():
-    from novactl.changes import FieldChange
-    from novactl.diff import MAX_MARKDOWN, Diff, ResourceChange, to_markdown
+    from novactl.plan.changes import FieldChange
+    from novactl.plan.diff import MAX_MARKDOWN, Diff, ResourceChange, to_markdown
 
     changes = [
         ResourceChange(

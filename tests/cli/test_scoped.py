@@ -12,9 +12,9 @@ from components.config.services import ServiceSpec
 from components.conventions import other_color
 from novactl import bluegreen
 from novactl.bluegreen import EditResult, declared_platform, edited_services
-from novactl.changes import object_changes, object_key, with_replacements
 from novactl.engine.render import Rendered, render_stack
 from novactl.engine.scoped import render_services
+from novactl.plan.changes import object_changes, object_key, with_replacements
 from novactl.stack.edit import StackFileEditor
 from tests.conftest import STACKS
 

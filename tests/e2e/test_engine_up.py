@@ -19,8 +19,8 @@ from typing import Any
 import kubernetes
 import pytest
 
-from novactl.diff import compare
 from novactl.engine.render import Rendered
+from novactl.plan.diff import compare
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from components.conventions import other_color
-from novactl.changes import object_changes
 from novactl.check import resources
 from novactl.engine.render import Rendered, render_stack
 from novactl.errors import ProgramRefusalError
+from novactl.plan.changes import object_changes
 from novactl.stack.files import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 

@@ -1,6 +1,6 @@
 """Field-level changes between two sets of manifests."""
 
-from novactl.changes import FieldChange, object_changes
+from novactl.plan.changes import FieldChange, object_changes
 
 
 def service(name, color, port=8080):
@@ -37,7 +37,7 @@ def test_created_and_deleted_objects():
 
 
 def test_a_job_renamed_by_its_spec_hash_is_one_replace_as_diff_says():
-    from novactl.changes import ObjectChange, with_replacements
+    from novactl.plan.changes import ObjectChange, with_replacements
 
     changes = [
         ObjectChange("create", ("Job", "ns", "feed-service-blue-smoke-309129ec")),

@@ -20,10 +20,10 @@ from typing import Any, Literal
 from pulumi.runtime import rpc
 
 from components import conventions
-from novactl.changes import ABSENT, FieldChange, field_changes, field_line
 from novactl.engine.render import SECRET_MASK, Rendered, clean, render_stack
 from novactl.errors import BaseRenderError
-from novactl.replacements import replace_reasons
+from novactl.plan.changes import ABSENT, FieldChange, field_changes, field_line
+from novactl.plan.replacements import replace_reasons
 from novactl.stack.files import StackError, stack_file
 from novactl.stack.git import git
 
