@@ -30,7 +30,7 @@ from novactl.stack.files import StackError, plaintext_secrets, stack_from_argume
 from novactl.stack.git import commit_stack_file
 
 if TYPE_CHECKING:
-    from novactl.check import CheckResult
+    from novactl.validate.check import CheckResult
 
 
 def _project_dir(start: Path) -> Path:
@@ -83,10 +83,10 @@ def cmd_render(args: argparse.Namespace, project_dir: Path) -> int:
 
 
 def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
-    from novactl.check import format_report, run_check  # noqa: PLC0415 - see the module's docstring
+    from novactl.validate.check import format_report, run_check  # noqa: PLC0415 - see the module's docstring
 
     if args.no_cache:
-        os.environ["NOVACTL_CACHE"] = "off"  # read by novactl.passcache, here and in nothing else
+        os.environ["NOVACTL_CACHE"] = "off"  # read by novactl.validate.passcache, here and in nothing else
     stack = stack_from_argument(args.stack)
     report = run_check(project_dir, stack, progress=lambda line: print(f"... {line}", file=sys.stderr))
     if args.live:
@@ -100,8 +100,8 @@ def cmd_check(args: argparse.Namespace, project_dir: Path) -> int:
 
 def _cluster_storage(args: argparse.Namespace, project_dir: Path, stack: str) -> CheckResult:
     """check --live: the StorageClasses the stack's volumes need, in the cluster `pulumi up` reaches."""
-    from novactl import preflight  # noqa: PLC0415 - the kubernetes client only for --live
-    from novactl.check import CheckResult  # noqa: PLC0415 - see the module's docstring
+    from novactl.validate import preflight  # noqa: PLC0415 - the kubernetes client only for --live
+    from novactl.validate.check import CheckResult  # noqa: PLC0415 - see the module's docstring
 
     context, where = _cluster(args, project_dir, stack)
     try:

@@ -209,5 +209,5 @@ class KubernetesReader:
         return list(self._json(found).get("items", []))
 
     def storage_classes(self) -> list[dict[str, Any]]:
-        """The cluster's StorageClasses (`check --live`: novactl.preflight.READ_RULES)."""
+        """The cluster's StorageClasses (`check --live`: novactl.validate.preflight.READ_RULES)."""
         return list(self._json(self._client.StorageV1Api().list_storage_class()).get("items", []))

@@ -83,7 +83,7 @@ def make_spec() -> Callable[..., ServiceSpec]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _own_pass_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The suite remembers validator passes in a folder of its own (novactl/passcache.py), shared
+    """The suite remembers validator passes in a folder of its own (novactl/validate/passcache.py), shared
     by its tests and their subprocesses, never the user's, so every run starts cold."""
     import os
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from novactl.check import null_check
 from novactl.engine.program import Recording, record
 from novactl.engine.render import clean
 from novactl.stack.files import StackConfig
+from novactl.validate.check import null_check
 
 
 def release_with(values: dict[str, object]) -> Recording:

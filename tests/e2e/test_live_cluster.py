@@ -18,9 +18,9 @@ import kubernetes
 import pytest
 
 from novactl.bluegreen import declared_platform
-from novactl.crd_schemas import is_custom_resource
 from novactl.engine.scoped import render_services
 from novactl.live import READ_RULES
+from novactl.validate.crd_schemas import is_custom_resource
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane

@@ -1,5 +1,5 @@
 """`novactl check STACK --live` against a real kube-apiserver (`make e2e`): the StorageClasses
-the stack's volumes need, read by a user bound to nothing but novactl.preflight.READ_RULES."""
+the stack's volumes need, read by a user bound to nothing but novactl.validate.preflight.READ_RULES."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import kubernetes
 import pytest
 
-from novactl.preflight import DEFAULT_CLASS_ANNOTATION, READ_RULES
+from novactl.validate.preflight import DEFAULT_CLASS_ANNOTATION, READ_RULES
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane

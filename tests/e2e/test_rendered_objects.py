@@ -15,8 +15,8 @@ from typing import Any
 import kubernetes
 import pytest
 
-from novactl.crd_schemas import is_custom_resource
 from novactl.engine.render import Rendered
+from novactl.validate.crd_schemas import is_custom_resource
 from tests.conftest import STACKS
 from tests.e2e.conftest import apply
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from novactl.check import resources
 from novactl.engine.render import render_stack
+from novactl.validate.check import resources
 from policies.rules import Resource, evaluate
 from policies.rules.production import POLICIES, stack_of
 from tests.conftest import PROJECT_DIR

@@ -14,11 +14,11 @@ from components.builders import gitops
 from components.config.quantities import parse_quantity
 from components.config.slo import SLO_WINDOW_DAYS
 from components.config.stack import volume_classes
-from novactl import check
 from novactl.engine.program import Recording, Registration
 from novactl.engine.render import render_stack
 from novactl.errors import ProgramRefusalError
 from novactl.stack.files import platform_config
+from novactl.validate import check
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator

@@ -8,11 +8,11 @@ import json
 import pytest
 
 from components.conventions import other_color
-from novactl.check import resources
 from novactl.engine.render import Rendered, render_stack
 from novactl.errors import ProgramRefusalError
 from novactl.plan.changes import object_changes
 from novactl.stack.files import platform_config
+from novactl.validate.check import resources
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
 
 SERVICE = "kubernetes:core/v1:Service"

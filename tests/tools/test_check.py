@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from novactl.check import check_rendered
+from novactl.validate.check import check_rendered
 from tests.conftest import PROJECT_DIR, STACKS
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from novactl.crd_schemas import check_custom_resources, is_custom_resource
+from novactl.validate.crd_schemas import check_custom_resources, is_custom_resource
 from tests.conftest import STACKS
 
 

@@ -1,4 +1,4 @@
-"""Validator passes remembered by content (novactl/passcache.py), and a check that trusts them
+"""Validator passes remembered by content (novactl/validate/passcache.py), and a check that trusts them
 only for exactly what passed."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from novactl.check import check_rendered
-from novactl.crd_schemas import check_custom_resources
 from novactl.engine.render import Rendered
-from novactl.passcache import PassCache, cache_root
+from novactl.validate.check import check_rendered
+from novactl.validate.crd_schemas import check_custom_resources
+from novactl.validate.passcache import PassCache, cache_root
 
 
 def test_a_pass_is_remembered_for_that_content_and_that_validator_only(tmp_path: Path):

@@ -9,7 +9,7 @@ import pytest
 from components.config.fields import ConfigError
 from components.config.stack import parse_platform_config, volume_classes
 from novactl.bluegreen import declared_platform
-from novactl.preflight import DEFAULT_CLASS_ANNOTATION, storage_findings
+from novactl.validate.preflight import DEFAULT_CLASS_ANNOTATION, storage_findings
 from tests.conftest import PROJECT_DIR
 
 

@@ -107,7 +107,7 @@ def test_project_file_defaults_match_the_code_defaults():
 
 
 def test_check_lists_the_secrets_a_placeholder_stood_in_for_with_the_command_to_set_each():
-    from novactl.check import Report, format_report
+    from novactl.validate.check import Report, format_report
 
     config = load_stack_config(
         PROJECT_DIR, "staging", secret_overrides=["slackWebhookUrl=https://hooks.example/x"], placeholder_secrets=True

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
-from novactl.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.engine.program import Recording
 from novactl.engine.render import Rendered, RenderResult, manifest_path, render_stack
-from novactl.passcache import PassCache
+from novactl.validate.crd_schemas import check_custom_resources, is_custom_resource
+from novactl.validate.passcache import PassCache
 from policies.rules import Resource, Violation, evaluate
 from policies.rules.registry import POLICIES
 

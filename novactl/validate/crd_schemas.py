@@ -3,7 +3,7 @@
 kubernetes-validate knows only the built-in kinds; every PrometheusRule, PodMonitor, AppProject
 and Application goes through the kubernetes-models packages instead (pinned in
 tools/crd-check/package-lock.json, installed by `make tools`), in one Node process per render,
-for the objects it has not judged before in exactly this form (novactl/passcache.py).
+for the objects it has not judged before in exactly this form (novactl/validate/passcache.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from novactl.passcache import PassCache, file_digest
+from novactl.validate.passcache import PassCache, file_digest
 
-TOOL_DIR = Path(__file__).resolve().parents[1] / "tools" / "crd-check"
+TOOL_DIR = Path(__file__).resolve().parents[2] / "tools" / "crd-check"
 TIMEOUT = 300
 
 
@@ -29,7 +29,7 @@ class SchemaReport:
     invalid: dict[str, list[str]] = field(default_factory=dict)  # object -> its errors
     unchecked: dict[str, str] = field(default_factory=dict)  # object -> "apiVersion kind"
     problem: str | None = None  # the tool could not run or could not load the models
-    remembered: int = 0  # judged before in exactly this form (novactl/passcache.py), not sent again
+    remembered: int = 0  # judged before in exactly this form (novactl/validate/passcache.py), not sent again
 
 
 def is_custom_resource(manifest: dict[str, Any]) -> bool:
