@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
 from components.config.workload import env_name
-from novactl import bluegreen, live, perf
+from novactl import bluegreen, perf
 from novactl.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError
+from novactl.kube import live
 from novactl.plan.changes import ObjectChange, field_line
 from novactl.shell import completion_script, hoist_stack_flag
 from novactl.stack import history

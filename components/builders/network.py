@@ -1,6 +1,6 @@
 """NetworkPolicies: the stack namespace and every namespace of the platform's pieces deny every
 ingress by default, then let in exactly what each serves (networking.k8s.io/v1; semantics in
-novactl/netpol.py). On AWS stacks no pod reaches the instance metadata service.
+novactl/kube/netpol.py). On AWS stacks no pod reaches the instance metadata service.
 
 - the namespace's own pods reach a service's ports (service to service, smoke tests);
 - Prometheus, from the monitoring namespace, reaches the port it scrapes;

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from novactl.bluegreen import declared_platform, only_service
-from novactl.live import live_rows, live_status
+from novactl.kube.live import live_rows, live_status
 from tests.conftest import PROJECT_DIR
 from tests.http_stub import QuietHandler, serving
 from tests.kube import status_live, write_kubeconfig
@@ -146,8 +146,8 @@ def test_an_unreachable_cluster_is_one_line_not_a_traceback(project_copy, tmp_pa
 
 def test_the_documented_role_is_what_live_reads():
     """docs/blue-green.md shows the Role `--live` needs; it must be READ_RULES, no more, no less."""
-    from novactl.live import READ_RULES
+    from novactl.kube.live import READ_RULES
 
     text = (PROJECT_DIR / "docs/blue-green.md").read_text()
-    block = text.split("rules:  # novactl.live.READ_RULES", 1)[1].split("```", 1)[0]
+    block = text.split("rules:  # novactl.kube.live.READ_RULES", 1)[1].split("```", 1)[0]
     assert yaml.safe_load("rules:" + block)["rules"] == [dict(rule) for rule in READ_RULES]

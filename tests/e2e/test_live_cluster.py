@@ -4,7 +4,7 @@ The staging stack's feed-service objects, rendered offline, go into the API serv
 server-side apply (as the Kubernetes provider applies them, unknown fields refused); the
 tests then write what the controllers would (ready replicas, Job outcomes, EndpointSlices)
 and read it all back through `novactl status --live`, as a user bound to a Role of nothing
-but novactl.live.READ_RULES.
+but novactl.kube.live.READ_RULES.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from novactl.bluegreen import declared_platform
 from novactl.engine.scoped import render_services
-from novactl.live import READ_RULES
+from novactl.kube.live import READ_RULES
 from novactl.validate.crd_schemas import is_custom_resource
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply

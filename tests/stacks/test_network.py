@@ -15,7 +15,7 @@ from components.builders.network import (
     TEMPO_POD_LABELS,
 )
 from novactl.engine.render import render_stack
-from novactl.netpol import Cluster, External, Pod
+from novactl.kube.netpol import Cluster, External, Pod
 from novactl.stack.files import platform_config
 from tests.conftest import PROJECT_DIR, STACKS
 

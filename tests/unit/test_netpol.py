@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from novactl.netpol import Cluster, External, Pod, selects
+from novactl.kube.netpol import Cluster, External, Pod, selects
 
 DB = Pod("default", {"role": "db"}, ports={"redis": 6379})
 FRONTEND = Pod("default", {"role": "frontend"})
