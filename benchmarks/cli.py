@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from novactl.cli import main as novactl_main
+from novactl.cli.main import main as novactl_main
 from novactl.engine.program import copy_program
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

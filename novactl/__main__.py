@@ -1,5 +1,5 @@
 """Entry point of `python -m novactl`."""
 
-from novactl.cli import run
+from novactl.cli.main import run
 
 run()

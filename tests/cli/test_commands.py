@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from novactl.shell import hoist_stack_flag
+from novactl.cli.shell import hoist_stack_flag
 from tests.cli.test_cli import novactl
 from tests.conftest import PROJECT_DIR
 

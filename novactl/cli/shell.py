@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Sequence
 
 STACK_FLAGS = ("-s", "--stack")
-_GLOBAL_WITH_VALUE = ("-C", "--project-dir")
+GLOBAL_WITH_VALUE = ("-C", "--project-dir")
 
 
 def _value_of_global(words: list[str], index: int) -> bool:
-    return index > 0 and words[index - 1] in _GLOBAL_WITH_VALUE
+    return index > 0 and words[index - 1] in GLOBAL_WITH_VALUE
 
 
 def hoist_stack_flag(argv: Sequence[str]) -> list[str]:
@@ -28,7 +28,7 @@ def hoist_stack_flag(argv: Sequence[str]) -> list[str]:
         verbs = [
             i
             for i, item in enumerate(rest)
-            if not item.startswith("-") and (i == 0 or rest[i - 1] not in _GLOBAL_WITH_VALUE)
+            if not item.startswith("-") and (i == 0 or rest[i - 1] not in GLOBAL_WITH_VALUE)
         ]
         if not verbs:
             raise SystemExit("novactl: error: -s/--stack goes with a verb (novactl release -s staging SERVICE TAG)")

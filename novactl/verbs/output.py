@@ -1,0 +1,38 @@
+"""What several verbs print the same way: tables, planned changes, and the cluster they read."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from novactl import bluegreen
+from novactl.plan.changes import ObjectChange, field_line
+
+
+def print_table(rows: list[list[str]]) -> None:
+    """Rows in columns as wide as their widest cell, the first row the header."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def print_changes(changes: list[ObjectChange]) -> None:
+    if not changes:
+        print("The next `pulumi up` changes no Kubernetes object.")
+        return
+    print(f"The next `pulumi up` changes {len(changes)} Kubernetes object(s):")
+    for change in changes:
+        print(f"  {change.describe()}")
+        for field in change.fields:
+            print(f"      {field_line(field)}")
+
+
+def cluster(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[str | None, str]:
+    """The kubeconfig context a --live read uses (--context, else the stack's), and its words."""
+    context: str | None = args.context or bluegreen.kube_context(project_dir, stack)
+    return context, f"context {context}" if context else "the kubeconfig's current context"
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
