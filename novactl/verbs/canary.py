@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl import bluegreen
+from novactl.plan import edits
 from novactl.verbs.edit import add_edit_flags, report_edit
 
 
@@ -20,8 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project_dir: Path) -> int:
-    result = bluegreen.canary(
-        project_dir, args.stack, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run
-    )
+    result = edits.canary(project_dir, args.stack, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run)
     what = "aborted" if args.abort else f"{args.pods} pod(s) of the idle colour"
     return report_edit(args, project_dir, result, f"canary({args.stack}): {args.service} {what}")

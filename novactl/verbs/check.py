@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from novactl import bluegreen
 from novactl.errors import EXIT_FAILED, EXIT_OK
 from novactl.kube import live
+from novactl.stack import declared
 from novactl.stack.files import stack_from_argument
 from novactl.verbs.output import cluster, first_line
 
@@ -60,7 +60,7 @@ def _cluster_storage(args: argparse.Namespace, project_dir: Path, stack: str) ->
     except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
         summary = f"cannot read StorageClasses through {where}: {first_line(error)}"
         return CheckResult("cluster-storage", False, summary)
-    findings = preflight.storage_findings(bluegreen.declared_platform(project_dir, stack), classes)
+    findings = preflight.storage_findings(declared.declared_platform(project_dir, stack), classes)
     if findings:
         return CheckResult("cluster-storage", False, f"{len(findings)} problem(s) in {where}", "\n".join(findings))
     return CheckResult("cluster-storage", True, f"every volume's StorageClass is in {where}")

@@ -7,8 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
-from novactl import bluegreen
 from novactl.errors import EXIT_OK
+from novactl.plan import edits
 from novactl.stack.git import commit_stack_file
 from novactl.verbs.output import print_changes
 
@@ -20,7 +20,7 @@ def add_edit_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--commit", action="store_true", help="commit the stack file with a conventional message")
 
 
-def report_edit(args: argparse.Namespace, project_dir: Path, result: bluegreen.EditResult, message: str) -> int:
+def report_edit(args: argparse.Namespace, project_dir: Path, result: edits.EditResult, message: str) -> int:
     committed = None
     if args.commit and result.written:
         committed = commit_stack_file(project_dir, args.stack, message)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl import bluegreen
 from novactl.plan.changes import ObjectChange, field_line
+from novactl.stack import declared
 
 
 def print_table(rows: list[list[str]]) -> None:
@@ -29,7 +29,7 @@ def print_changes(changes: list[ObjectChange]) -> None:
 
 def cluster(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[str | None, str]:
     """The kubeconfig context a --live read uses (--context, else the stack's), and its words."""
-    context: str | None = args.context or bluegreen.kube_context(project_dir, stack)
+    context: str | None = args.context or declared.kube_context(project_dir, stack)
     return context, f"context {context}" if context else "the kubeconfig's current context"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from components.config.fields import ConfigError
 from components.config.workload import env_name
-from novactl import bluegreen
+from novactl.plan import edits
 from novactl.stack.files import StackError
 from novactl.verbs.edit import add_edit_flags, report_edit
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
     env = dict(_assignment(item, "--env") for item in args.env)
     if args.tag is None and not env:
         raise StackError("release needs a TAG, or --env KEY=VALUE to release a config change on the live tag")
-    result = bluegreen.release(project_dir, args.stack, args.service, args.tag, env=env, dry_run=args.dry_run)
+    result = edits.release(project_dir, args.stack, args.service, args.tag, env=env, dry_run=args.dry_run)
     what = args.tag or "the live tag with " + ", ".join(sorted(env))
     return report_edit(
         args, project_dir, result, f"release({args.stack}): {args.service} {what} on the inactive colour"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl import bluegreen
-from novactl.stack import history
+from novactl.plan import edits
+from novactl.stack import declared, history
 from novactl.verbs.edit import add_edit_flags, report_edit
 
 
@@ -19,9 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project_dir: Path) -> int:
-    spec = bluegreen.find_service(bluegreen.declared_platform(project_dir, args.stack), args.service)
+    spec = declared.find_service(declared.declared_platform(project_dir, args.stack), args.service)
     color, last = history.rollback_target(project_dir, args.stack, args.service, spec)
-    result = bluegreen.switch(project_dir, args.stack, [args.service], color, args.dry_run)
+    result = edits.switch(project_dir, args.stack, [args.service], color, args.dry_run)
     result.messages.insert(
         0, f"{args.service}: back to {color}, which served before the switch in {last.commit[:12]} ({last.date[:10]})"
     )

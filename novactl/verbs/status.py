@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from components.config.stack import PlatformConfig
-from novactl import bluegreen
 from novactl.errors import EXIT_FAILED, EXIT_OK
 from novactl.kube import live
+from novactl.stack import declared
 from novactl.verbs.output import cluster, first_line, print_table
 
 
@@ -28,16 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project_dir: Path) -> int:
-    platform = bluegreen.declared_platform(project_dir, args.stack)
+    platform = declared.declared_platform(project_dir, args.stack)
     if args.service is not None:
-        platform = bluegreen.only_service(platform, args.service)
+        platform = declared.only_service(platform, args.service)
     if args.live:
         return _live_status(args, project_dir, platform)
     if args.json:
-        print(json.dumps(bluegreen.status_document(platform), indent=2))
+        print(json.dumps(declared.status_document(platform), indent=2))
         return EXIT_OK
     print(f"Stack {args.stack} (namespace {platform.namespace}), as its stack file declares it:")
-    print_table(bluegreen.status_rows(platform))
+    print_table(declared.status_rows(platform))
     return EXIT_OK
 
 

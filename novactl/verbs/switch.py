@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl import bluegreen
+from novactl.plan import edits
 from novactl.stack.files import StackError
 from novactl.verbs.edit import add_edit_flags, report_edit
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
         if len(args.targets) != 1 or args.all:
             raise StackError("usage: novactl switch STACK SERVICE --to-tag TAG")
         services = [args.targets[0]]
-        color = bluegreen.colour_running(project_dir, args.stack, args.targets[0], args.to_tag)
+        color = edits.colour_running(project_dir, args.stack, args.targets[0], args.to_tag)
     elif args.all:
         services, color = None, args.all
         if args.targets:
@@ -34,6 +34,6 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
         services, color = [args.targets[0]], args.targets[1]
     else:
         raise StackError("usage: novactl switch STACK SERVICE COLOR  or  novactl switch STACK --all COLOR")
-    result = bluegreen.switch(project_dir, args.stack, services, color, args.dry_run)
+    result = edits.switch(project_dir, args.stack, services, color, args.dry_run)
     what = args.targets[0] if services else "every service"
     return report_edit(args, project_dir, result, f"switch({args.stack}): {what} to {color}")

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-from novactl.bluegreen import declared_platform, only_service
 from novactl.kube.live import live_rows, live_status
+from novactl.stack.declared import declared_platform, only_service
 from tests.conftest import PROJECT_DIR
 from tests.http_stub import QuietHandler, serving
 from tests.kube import status_live, write_kubeconfig

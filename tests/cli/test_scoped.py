@@ -10,11 +10,12 @@ import pytest
 
 from components.config.services import ServiceSpec
 from components.conventions import other_color
-from novactl import bluegreen
-from novactl.bluegreen import EditResult, declared_platform, edited_services
 from novactl.engine.render import Rendered, render_stack
 from novactl.engine.scoped import render_services
+from novactl.plan import edits
 from novactl.plan.changes import object_changes, object_key, with_replacements
+from novactl.plan.edits import EditResult, edited_services
+from novactl.stack.declared import declared_platform
 from novactl.stack.edit import StackFileEditor
 from tests.conftest import STACKS
 
@@ -34,16 +35,16 @@ def _steps(project: Path, stack: str) -> list[Step]:
     first, second = services[0], services[1]
     idle = other_color(first.active)
     steps: list[Step] = [
-        ("release", first.name, lambda: bluegreen.release(project, stack, first.name, "9.9.9")),
+        ("release", first.name, lambda: edits.release(project, stack, first.name, "9.9.9")),
         (
             "release --env",
             second.name,
-            lambda: bluegreen.release(project, stack, second.name, None, env={"FEATURE_X": "on"}),
+            lambda: edits.release(project, stack, second.name, None, env={"FEATURE_X": "on"}),
         ),
     ]
     if first.autoscaling is None:  # an autoscaled service has no canary (the config refuses one)
-        steps.append(("canary", first.name, lambda: bluegreen.canary(project, stack, first.name, pods=1)))
-    steps.append(("switch", first.name, lambda: bluegreen.switch(project, stack, [first.name], idle)))
+        steps.append(("canary", first.name, lambda: edits.canary(project, stack, first.name, pods=1)))
+    steps.append(("switch", first.name, lambda: edits.switch(project, stack, [first.name], idle)))
     return steps
 
 
@@ -67,9 +68,9 @@ def test_each_edit_prints_what_two_full_renders_say(stack: str, rendered: dict[s
 
 def test_an_edit_beyond_one_services_settings_renders_the_whole_stack(project_copy: Path):
     editor = StackFileEditor(project_copy / "Pulumi.staging.yaml")
-    editor.set_path(bluegreen.SERVICES_KEY, ["feed-service", "tags", "blue"], "9.9.9")
+    editor.set_path(edits.SERVICES_KEY, ["feed-service", "tags", "blue"], "9.9.9")
     assert edited_services(editor) == ["feed-service"]
-    editor.set_path(bluegreen.SERVICES_KEY, ["search-service", "canary", "pods"], 1)
+    editor.set_path(edits.SERVICES_KEY, ["search-service", "canary", "pods"], 1)
     assert edited_services(editor) == ["feed-service", "search-service"]
     editor.set_path("nova-platform:monitoring", ["retention"], "40d")
     assert edited_services(editor) is None

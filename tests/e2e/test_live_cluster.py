@@ -17,9 +17,9 @@ from typing import Any
 import kubernetes
 import pytest
 
-from novactl.bluegreen import declared_platform
 from novactl.engine.scoped import render_services
 from novactl.kube.live import READ_RULES
+from novactl.stack.declared import declared_platform
 from novactl.validate.crd_schemas import is_custom_resource
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply

@@ -8,7 +8,7 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import parse_platform_config, volume_classes
-from novactl.bluegreen import declared_platform
+from novactl.stack.declared import declared_platform
 from novactl.validate.preflight import DEFAULT_CLASS_ANNOTATION, storage_findings
 from tests.conftest import PROJECT_DIR
 

@@ -1,4 +1,4 @@
-"""`switch`, `release` and `status`: the blue/green operations on a stack file.
+"""The edits of `switch`, `release` and `canary` (and `rollback`, a switch) on a stack file.
 
 Each edit is the one `pulumi config set --path` would make, checked against the whole config
 before it is written, and shown as the Kubernetes changes the next `pulumi up` will make.
@@ -6,17 +6,14 @@ before it is written, and shown as the Kubernetes changes the next `pulumi up` w
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
-from components.config.stack import PlatformConfig
 from components.conventions import COLORS, PROJECT, Color, other_color
 from novactl.plan.changes import ObjectChange, object_changes, with_replacements
+from novactl.stack.declared import declared_platform, find_service
 from novactl.stack.edit import StackFileEditor, quoted_map
 from novactl.stack.files import StackError, load_stack_config, platform_config, stack_file
 
@@ -34,16 +31,6 @@ class EditResult:
 
 def _stack_error(stack: str, key: str, message: str) -> ConfigError:
     return ConfigError(key, message, stack_file(Path("."), stack).name)
-
-
-def find_service(platform: PlatformConfig, name: str) -> ServiceSpec:
-    try:
-        return platform.service(name)
-    except KeyError:
-        names = [spec.name for spec in platform.services]
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (services: {', '.join(names)})"
-        raise _stack_error(platform.stack, f"services.{name}", f"unknown service{hint}") from None
 
 
 def _colour(stack: str, key: str, value: str) -> Color:
@@ -149,17 +136,6 @@ def _cannot_switch(stack: str, spec: ServiceSpec, color: Color) -> ConfigError |
     return None
 
 
-def kube_context(project_dir: Path, stack: str) -> str | None:
-    """The stack's `kubernetes:context`, as the Kubernetes provider reads it (None: current)."""
-    value = load_stack_config(project_dir, stack, placeholder_secrets=True).values.get("kubernetes:context")
-    return str(value) if value else None
-
-
-def only_service(platform: PlatformConfig, name: str) -> PlatformConfig:
-    """The platform with one service (`novactl status STACK SERVICE`)."""
-    return dataclasses.replace(platform, services=(find_service(platform, name),))
-
-
 def canary(
     project_dir: Path, stack: str, service: str, *, pods: int = 1, abort: bool = False, dry_run: bool = False
 ) -> EditResult:
@@ -262,46 +238,3 @@ def release_target(stack: str, spec: ServiceSpec) -> Color:
             f"(novactl canary {stack} {spec.name} --abort) first",
         )
     return target
-
-
-def declared_platform(project_dir: Path, stack: str) -> PlatformConfig:
-    """The stack's validated config as its files declare it (secrets need not be set)."""
-    return platform_config(load_stack_config(project_dir, stack, placeholder_secrets=True))
-
-
-def status_document(platform: PlatformConfig) -> dict[str, Any]:
-    """What `status --json` prints: per service its active colour, tags, replicas, idle policy
-    and canary (the promote workflow reads the colour to roll back to from it)."""
-    return {
-        "stack": platform.stack,
-        "namespace": platform.namespace,
-        "services": {
-            spec.name: {
-                "active": spec.active,
-                "tags": dict(spec.tags),
-                "replicas": spec.replicas if spec.autoscaling is None else None,
-                "idle": spec.idle,
-                "canaryPods": spec.canary_pods,
-            }
-            for spec in platform.services
-        },
-    }
-
-
-def status_rows(platform: PlatformConfig) -> list[list[str]]:
-    """One row per service: name, active colour, blue tag, green tag, replicas, idle policy."""
-    rows = [["SERVICE", "ACTIVE", "BLUE", "GREEN", "REPLICAS", "IDLE", "CANARY"]]
-    for spec in platform.services:
-        replicas = f"hpa {spec.autoscaling.min}-{spec.autoscaling.max}" if spec.autoscaling else str(spec.replicas)
-        rows.append(
-            [
-                spec.name,
-                spec.active,
-                spec.tags.get("blue", "-"),
-                spec.tags.get("green", "-"),
-                replicas,
-                spec.idle,
-                f"{other_color(spec.active)} x{spec.canary_pods}" if spec.canary_pods is not None else "-",
-            ]
-        )
-    return rows
