@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl import perf
 from novactl.errors import EXIT_FAILED, EXIT_OK
+from novactl.perf.compare import compare, table, threshold_value
+from novactl.perf.influx import Context, Influx, baseline, record
+from novactl.perf.results import load_results
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,23 +32,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_record(args: argparse.Namespace, project_dir: Path) -> int:
-    results = perf.load_results(Path(args.results), args.input_format)
-    influx = perf.Influx.from_environment()
-    context = perf.Context.from_environment()
-    perf.record(influx, args.suite, results, context)
+    found = load_results(Path(args.results), args.input_format)
+    context = Context.from_environment()
+    record(Influx.from_environment(), args.suite, found, context)
     print(
-        f"Recorded {len(results)} result(s) of {args.suite} ({context.repository} {context.branch} on {context.runner})"
+        f"Recorded {len(found)} result(s) of {args.suite} ({context.repository} {context.branch} on {context.runner})"
     )
     return EXIT_OK
 
 
 def run_compare(args: argparse.Namespace, project_dir: Path) -> int:
-    results = perf.load_results(Path(args.results), args.input_format)
-    threshold = perf.threshold_value(args.threshold)
-    context = perf.Context.from_environment()
-    medians = perf.baseline(
-        perf.Influx.from_environment(), args.suite, context, args.baseline_runs, args.baseline_branch
-    )
-    rows = perf.compare(results, medians, threshold)
-    print(perf.table(rows, args.suite, threshold, markdown=args.format == "markdown"), end="")
+    found = load_results(Path(args.results), args.input_format)
+    threshold = threshold_value(args.threshold)
+    context = Context.from_environment()
+    medians = baseline(Influx.from_environment(), args.suite, context, args.baseline_runs, args.baseline_branch)
+    rows = compare(found, medians, threshold)
+    print(table(rows, args.suite, threshold, markdown=args.format == "markdown"), end="")
     return EXIT_FAILED if any(row.status == "REGRESSION" for row in rows) else EXIT_OK

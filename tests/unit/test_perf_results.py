@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from novactl.perf import Context, ResultsError, compare, line_protocol, load_results, threshold_value
+from novactl.perf.compare import compare, threshold_value
+from novactl.perf.influx import Context, line_protocol
+from novactl.perf.results import ResultsError, load_results
 
 
 def write(path: Path, document) -> Path:
