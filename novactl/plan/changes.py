@@ -11,8 +11,8 @@ ObjectKey = tuple[str, str, str]  # (kind, namespace, name)
 
 
 class _Absent:
-    """A field that is not there at all, as opposed to one set to null (Helm deletes a chart
-    default for a null value, so the two differ)."""
+    """A field that is not there at all, as opposed to one set to null: the two print
+    differently (`+ value` / `- value` against `null`)."""
 
     def __repr__(self) -> str:
         return "(absent)"
