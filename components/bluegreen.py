@@ -61,7 +61,7 @@ class BlueGreenService(pulumi.ComponentResource):
 
         gates: dict[Color, list[pulumi.Resource]] = {}
         for color in spec.deployed_colors:
-            gates[color] = self._colour(spec, color, args, before_pods)
+            gates[color] = self._color(spec, color, args, before_pods)
 
         register(
             spec.name,
@@ -126,18 +126,18 @@ class BlueGreenService(pulumi.ComponentResource):
             role_arn = role.arn
         return register(spec.name, access.service_account(spec, config.namespace, role_arn), opts)
 
-    def _colour(
+    def _color(
         self, spec: ServiceSpec, color: Color, args: BlueGreenArgs, before_pods: list[pulumi.Resource]
     ) -> list[pulumi.Resource]:
         """Register one colour; returns what must succeed before traffic may go to it."""
         config = args.config
         namespace = config.namespace
         child = pulumi.ResourceOptions(parent=self, depends_on=before_pods)
-        name = conventions.colour_name(spec.name, color)
+        name = conventions.color_name(spec.name, color)
         image = pulumi.Output.concat(args.image_repository, ":", spec.tags[color])
         telemetry = service_telemetry(config)
         deployment = register(name, build.deployment(spec, color, namespace, image, telemetry), child)
-        service = register(name, build.colour_service(spec, color, namespace), child)
+        service = register(name, build.color_service(spec, color, namespace), child)
         register(name, build.pod_disruption_budget(spec, color, namespace), child)
         if spec.is_scaled_to_zero(color):
             # No pods to test; `novactl switch` refuses to route to a colour scaled to zero.

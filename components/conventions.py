@@ -210,7 +210,7 @@ def pod_label_meta(label: str) -> str:
     return "__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
-def colour_name(service: str, color: Color) -> str:
+def color_name(service: str, color: Color) -> str:
     """The name of a colour's Deployment, Service, PDB and HPA: `feed-service-green`."""
     return f"{service}-{color}"
 

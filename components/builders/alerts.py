@@ -135,7 +135,7 @@ def metrics_absent_alert(config: PlatformConfig) -> Alert:
     no available replicas and never fires.
     """
     ns = config.namespace
-    available = _by_colour("kube_deployment_status_replicas_available", ns)
+    available = _by_color("kube_deployment_status_replicas_available", ns)
     return Alert(
         "NovaServiceMetricsAbsent",
         f"max by (namespace, service, color) ({available}) > 0\n"
@@ -150,20 +150,20 @@ def metrics_absent_alert(config: PlatformConfig) -> Alert:
     )
 
 
-def _by_colour(metric: str, namespace: str, matchers: str = "") -> str:
+def _by_color(metric: str, namespace: str, matchers: str = "") -> str:
     """`metric` of the stack's colour Deployments, labelled with their service and colour."""
-    colours = "|".join(conventions.COLORS)
-    selector = f'{metric}{{namespace="{namespace}", deployment=~".+-({colours})"{matchers}}}'
+    colors = "|".join(conventions.COLORS)
+    selector = f'{metric}{{namespace="{namespace}", deployment=~".+-({colors})"{matchers}}}'
     return (
-        f'label_replace(label_replace({selector}, "service", "$1", "deployment", "(.+)-(?:{colours})"), '
-        f'"color", "$1", "deployment", ".+-({colours})")'
+        f'label_replace(label_replace({selector}, "service", "$1", "deployment", "(.+)-(?:{colors})"), '
+        f'"color", "$1", "deployment", ".+-({colors})")'
     )
 
 
 def _short_of(wanted: str, namespace: str) -> str:
     """Colours with fewer `wanted` replicas than desired."""
-    desired = _by_colour("kube_deployment_spec_replicas", namespace)
-    return f"max by (namespace, service, color) ({desired} - {_by_colour(wanted, namespace)}) > 0"
+    desired = _by_color("kube_deployment_spec_replicas", namespace)
+    return f"max by (namespace, service, color) ({desired} - {_by_color(wanted, namespace)}) > 0"
 
 
 def deployment_alerts(config: PlatformConfig) -> list[Alert]:
@@ -174,8 +174,8 @@ def deployment_alerts(config: PlatformConfig) -> list[Alert]:
     blocks a release or a rollback, which someone must look at within working hours.
     """
     ns = config.namespace
-    colours = "|".join(conventions.COLORS)
-    stalled = _by_colour("kube_deployment_status_condition", ns, ', condition="Progressing", status="false"')
+    colors = "|".join(conventions.COLORS)
+    stalled = _by_color("kube_deployment_status_condition", ns, ', condition="Progressing", status="false"')
     return [
         Alert(
             "NovaRolloutStuck",
@@ -191,7 +191,7 @@ def deployment_alerts(config: PlatformConfig) -> list[Alert]:
         Alert(
             "NovaSmokeTestFailed",
             f'max by (namespace, job_name) (kube_job_status_failed{{namespace="{ns}", '
-            f'job_name=~".+-({colours})-smoke-.+"}}) > 0',
+            f'job_name=~".+-({colors})-smoke-.+"}}) > 0',
             "0m",
             "warning",
             "Smoke test {{ $labels.job_name }} failed",

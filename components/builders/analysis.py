@@ -12,7 +12,7 @@ from typing import Any
 
 from components import conventions
 from components.builders import Manifest, spec_hash
-from components.builders.bluegreen import colour_labels, restricted_container_security
+from components.builders.bluegreen import color_labels, restricted_container_security
 from components.config.fields import duration_seconds
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
@@ -23,7 +23,7 @@ MOUNT = "/analysis"
 FAST_BURN = 14.4
 
 
-def watched_colour(spec: ServiceSpec) -> Color:
+def watched_color(spec: ServiceSpec) -> Color:
     """The colour that has just taken traffic: the canary during a canary, else the active one."""
     return conventions.other_color(spec.active) if spec.canary_pods is not None else spec.active
 
@@ -51,7 +51,7 @@ def program_config_map(config: PlatformConfig, program: str) -> Manifest:
 
 def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
     """The Job that fails when the colour that took traffic errs or slows within the window."""
-    color = watched_colour(spec)
+    color = watched_color(spec)
     window = duration_seconds(spec.analysis.window)
     args = [
         f"{MOUNT}/{conventions.ANALYSIS_PROGRAM}",
@@ -74,7 +74,7 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
     ]
     if not spec.analysis.enabled:
         args.append(conventions.ANALYSIS_REPORT_ONLY)
-    labels = {**colour_labels(spec, color), conventions.LABEL_COMPONENT: "analysis"}
+    labels = {**color_labels(spec, color), conventions.LABEL_COMPONENT: "analysis"}
     job_spec: dict[str, Any] = {
         "backoffLimit": 0,  # a breach is a verdict, not a flake to retry
         "activeDeadlineSeconds": int(window) + 120,

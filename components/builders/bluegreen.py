@@ -29,25 +29,25 @@ def service_labels(spec: ServiceSpec) -> dict[str, str]:
     }
 
 
-def colour_selector(spec: ServiceSpec, color: Color) -> dict[str, str]:
+def color_selector(spec: ServiceSpec, color: Color) -> dict[str, str]:
     """The selector of one colour's pods; fixed for the life of that colour's Deployment."""
     return {conventions.LABEL_NAME: spec.name, conventions.LABEL_COLOR: color}
 
 
 def serving_selector(spec: ServiceSpec, color: Color | None = None) -> dict[str, str]:
     """The serving pods of one colour (of both when `color` is None): what Services route to and
-    budgets count. Not colour_selector: the smoke-test and analysis Job pods carry the same name
+    budgets count. Not color_selector: the smoke-test and analysis Job pods carry the same name
     and colour labels, and a budget that matches a Job's pods blocks every eviction (the
     disruption controller cannot scale a Job: disruptionsAllowed stays 0)."""
     selector = {conventions.LABEL_NAME: spec.name, conventions.LABEL_COMPONENT: conventions.SERVER_COMPONENT}
     return selector if color is None else {**selector, conventions.LABEL_COLOR: color}
 
 
-def colour_labels(spec: ServiceSpec, color: Color) -> dict[str, str]:
+def color_labels(spec: ServiceSpec, color: Color) -> dict[str, str]:
     """Labels of one colour's objects (the tag is only on what that colour runs)."""
     return {
         **service_labels(spec),
-        conventions.LABEL_INSTANCE: conventions.colour_name(spec.name, color),
+        conventions.LABEL_INSTANCE: conventions.color_name(spec.name, color),
         conventions.LABEL_COMPONENT: conventions.SERVER_COMPONENT,
         conventions.LABEL_COLOR: color,
     }
@@ -110,8 +110,8 @@ def deployment(
     when it comes from the ECR repository's URL). With `telemetry`, the container gets the
     OpenTelemetry SDK environment."""
     tag = spec.tags[color]
-    labels = {**colour_labels(spec, color), conventions.LABEL_VERSION: tag}
-    selector = colour_selector(spec, color)
+    labels = {**color_labels(spec, color), conventions.LABEL_VERSION: tag}
+    selector = color_selector(spec, color)
     container: dict[str, Any] = {
         "name": spec.name,
         "image": image,
@@ -174,7 +174,7 @@ def deployment(
     replicas = spec.replicas_for(color)
     if replicas is not None:
         deployment_spec["replicas"] = replicas
-    name = conventions.colour_name(spec.name, color)
+    name = conventions.color_name(spec.name, color)
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -201,10 +201,10 @@ def _service(
     }
 
 
-def colour_service(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
+def color_service(spec: ServiceSpec, color: Color, namespace: str) -> Manifest:
     """The Service pinned to one colour: smoke tests and previews reach that colour here."""
-    name = conventions.colour_name(spec.name, color)
-    return _service(name, namespace, colour_labels(spec, color), spec, serving_selector(spec, color))
+    name = conventions.color_name(spec.name, color)
+    return _service(name, namespace, color_labels(spec, color), spec, serving_selector(spec, color))
 
 
 def active_service(spec: ServiceSpec, namespace: str) -> Manifest:
@@ -223,11 +223,11 @@ def pod_disruption_budget(spec: ServiceSpec, color: Color, namespace: str) -> Ma
     maxUnavailable rather than minAvailable: it never blocks a drain when the colour runs a
     single replica or is scaled to zero.
     """
-    name = conventions.colour_name(spec.name, color)
+    name = conventions.color_name(spec.name, color)
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
-        "metadata": _metadata(name, namespace, colour_labels(spec, color)),
+        "metadata": _metadata(name, namespace, color_labels(spec, color)),
         "spec": {"maxUnavailable": 1, "selector": {"matchLabels": serving_selector(spec, color)}},
     }
 
@@ -236,11 +236,11 @@ def horizontal_pod_autoscaler(spec: ServiceSpec, color: Color, namespace: str) -
     """The HPA of one running colour; the Deployment leaves spec.replicas to it."""
     if spec.autoscaling is None:
         raise ValueError(f"{spec.name} has no autoscaling settings")
-    name = conventions.colour_name(spec.name, color)
+    name = conventions.color_name(spec.name, color)
     return {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": _metadata(name, namespace, colour_labels(spec, color)),
+        "metadata": _metadata(name, namespace, color_labels(spec, color)),
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
             "minReplicas": spec.autoscaling.min,
@@ -276,9 +276,9 @@ def smoke_test_job(spec: ServiceSpec, color: Color, namespace: str, image: str) 
     The name carries a hash of the Job's spec: a new tag or probe makes a new Job (a Job's
     template is immutable), created before the old one is deleted, so each release is tested.
     """
-    target = conventions.colour_name(spec.name, color)
+    target = conventions.color_name(spec.name, color)
     url = f"http://{conventions.cluster_host(target, namespace)}:{spec.port}{spec.health_path}"
-    pod_labels = {**colour_labels(spec, color), conventions.LABEL_COMPONENT: "smoke-test"}
+    pod_labels = {**color_labels(spec, color), conventions.LABEL_COMPONENT: "smoke-test"}
     job_spec: dict[str, Any] = {
         "backoffLimit": 2,
         "activeDeadlineSeconds": 300,

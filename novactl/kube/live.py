@@ -37,7 +37,7 @@ class ClusterReader(Protocol):
 
 
 @dataclass
-class ColourLive:
+class ColorLive:
     ready: int
     desired: int
     tag: str | None
@@ -48,7 +48,7 @@ class ServiceLive:
     name: str
     selects: str  # a colour, "both" during a canary, or "missing"
     endpoints: dict[str, int]  # ready endpoints per colour
-    colours: dict[str, ColourLive]
+    colours: dict[str, ColorLive]
     last_smoke: str  # "blue 2.5.0 succeeded", or "-"
     last_analysis: str
     drift: list[str] = field(default_factory=list)
@@ -89,9 +89,9 @@ def _last(jobs: list[dict[str, Any]], component: str) -> str:
     return _outcome(max(mine, key=lambda job: job.get("metadata", {}).get("creationTimestamp", "")))
 
 
-def _colour_of_pod(service: str, pod: str) -> str | None:
+def _color_of_pod(service: str, pod: str) -> str | None:
     for color in conventions.COLORS:
-        if pod.startswith(f"{conventions.colour_name(service, color)}-"):
+        if pod.startswith(f"{conventions.color_name(service, color)}-"):
             return color
     return None
 
@@ -105,14 +105,14 @@ def service_live(spec: ServiceSpec, namespace: str, reader: ClusterReader) -> Se
     for slice_ in reader.endpoint_slices(namespace, spec.name):
         for endpoint in slice_.get("endpoints") or []:
             pod = (endpoint.get("targetRef") or {}).get("name", "")
-            color = _colour_of_pod(spec.name, pod)
+            color = _color_of_pod(spec.name, pod)
             if color and (endpoint.get("conditions") or {}).get("ready", True):
                 endpoints[color] = endpoints.get(color, 0) + 1
     colours = {}
     for deployment in reader.deployments(namespace, f"{conventions.LABEL_NAME}={spec.name}"):
         color = _labels(deployment).get(conventions.LABEL_COLOR)
         if color:
-            colours[color] = ColourLive(
+            colours[color] = ColorLive(
                 ready=int(deployment.get("status", {}).get("readyReplicas") or 0),
                 desired=int(deployment.get("spec", {}).get("replicas") or 0),
                 tag=_tag(deployment),

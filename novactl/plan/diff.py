@@ -148,7 +148,7 @@ def service_lines(before: Rendered | None, after: Rendered, changes: list[Resour
             lines += [
                 f"{spec.name}: idle {c} {was.tags.get(c, '-')} -> {spec.tags.get(c, '-')} {untouched}" for c in moved
             ]
-        if conventions.colour_name(spec.name, spec.active) in restarted:
+        if conventions.color_name(spec.name, spec.active) in restarted:
             lines.append(f"{spec.name}: ⚠ restarts the live colour ({spec.active})")
     lines += [f"{name}: removed" for name in sorted(set(old) - {spec.name for spec in new})]
     return lines
@@ -192,7 +192,7 @@ def live_deployments(rendered: Rendered) -> set[str]:
     """The Deployments taking traffic after the change: each service's active colour, and
     its canary colour during a canary."""
     services = rendered.platform.services
-    return {conventions.colour_name(spec.name, color) for spec in services for color in spec.serving_colors}
+    return {conventions.color_name(spec.name, color) for spec in services for color in spec.serving_colors}
 
 
 @contextlib.contextmanager

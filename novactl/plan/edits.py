@@ -33,7 +33,7 @@ def _stack_error(stack: str, key: str, message: str) -> ConfigError:
     return ConfigError(key, message, stack_file(Path("."), stack).name)
 
 
-def _colour(stack: str, key: str, value: str) -> Color:
+def _color(stack: str, key: str, value: str) -> Color:
     for color in COLORS:
         if value == color:
             return color
@@ -80,7 +80,7 @@ def switch(
     platform = declared_platform(project_dir, stack)
     specs = [find_service(platform, name) for name in services] if services else list(platform.services)
     key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
-    color = _colour(stack, key, color_name)
+    color = _color(stack, key, color_name)
     messages: list[str] = []
     to_flip: list[ServiceSpec] = []
     ending: list[ServiceSpec] = []  # canaries that end on the active colour (an abort)
@@ -165,12 +165,12 @@ def canary(
     return EditResult(messages, _apply(project_dir, stack, editor, dry_run), written=not dry_run)
 
 
-def colour_running(project_dir: Path, stack: str, service: str, tag: str) -> Color:
+def color_running(project_dir: Path, stack: str, service: str, tag: str) -> Color:
     """The colour of `service` whose tag is `tag` (what `switch --to-tag` switches to)."""
     platform = declared_platform(project_dir, stack)
     spec = find_service(platform, service)
-    for color, colour_tag in spec.tags.items():
-        if colour_tag == str(tag):
+    for color, color_tag in spec.tags.items():
+        if color_tag == str(tag):
             return color
     tags = ", ".join(f"{color} {value}" for color, value in spec.tags.items())
     raise _stack_error(stack, f"services.{spec.name}.tags", f"no colour runs {tag} ({tags}); release it first")

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
         if len(args.targets) != 1 or args.all:
             raise StackError("usage: novactl switch STACK SERVICE --to-tag TAG")
         services = [args.targets[0]]
-        color = edits.colour_running(project_dir, args.stack, args.targets[0], args.to_tag)
+        color = edits.color_running(project_dir, args.stack, args.targets[0], args.to_tag)
     elif args.all:
         services, color = None, args.all
         if args.targets:

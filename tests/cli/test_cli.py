@@ -93,7 +93,7 @@ def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
     assert "create Job" not in result.stdout
 
 
-def test_switch_to_the_active_colour_says_so_and_changes_nothing(project_copy):
+def test_switch_to_the_active_color_says_so_and_changes_nothing(project_copy):
     stack = project_copy / "Pulumi.staging.yaml"
     before = stack.read_text()
     result = novactl("switch", "staging", "feed-service", "green", cwd=project_copy)
@@ -130,7 +130,7 @@ def test_switch_refuses_bad_targets_and_leaves_the_file_alone(project_copy, args
     assert stack.read_text() == before
 
 
-def test_switch_refuses_a_colour_scaled_to_zero(project_copy):
+def test_switch_refuses_a_color_scaled_to_zero(project_copy):
     stack = project_copy / "Pulumi.staging.yaml"
     stack.write_text(stack.read_text().replace("    idle: keep\n", "    idle: scale-to-zero\n"))
     result = novactl("switch", "staging", "graphql-gateway", "green", cwd=project_copy)
@@ -150,7 +150,7 @@ def test_switch_all_flips_every_service_that_can_flip(project_copy):
     assert result.stdout.count("  replace Job nova-production/") == 12
 
 
-def test_release_puts_the_tag_on_the_inactive_colour(project_copy):
+def test_release_puts_the_tag_on_the_inactive_color(project_copy):
     stack = project_copy / "Pulumi.staging.yaml"
     before = stack.read_text()
     result = novactl("release", "staging", "feed-service", "2.5.0", cwd=project_copy)
@@ -171,7 +171,7 @@ def test_release_refuses_latest(project_copy):
     assert "nova-platform:services.feed-service.tags.blue: 'latest' is not allowed" in result.stderr
 
 
-def test_status_prints_a_table_of_colours_tags_and_sizes():
+def test_status_prints_a_table_of_colors_tags_and_sizes():
     result = novactl("status", "production")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -184,7 +184,7 @@ def test_status_prints_a_table_of_colours_tags_and_sizes():
     assert document["services"]["content-service"]["tags"] == {"blue": "1.7.4", "green": "1.8.0"}
 
 
-def test_switch_to_tag_picks_the_colour_running_that_tag(project_copy):
+def test_switch_to_tag_picks_the_color_running_that_tag(project_copy):
     assert novactl("release", "staging", "feed-service", "2.5.0", cwd=project_copy).returncode == 0
     result = novactl("switch", "staging", "feed-service", "--to-tag", "2.5.0", cwd=project_copy)
     assert result.returncode == 0, result.stderr
@@ -192,7 +192,7 @@ def test_switch_to_tag_picks_the_colour_running_that_tag(project_copy):
     assert "active: blue" in (project_copy / "Pulumi.staging.yaml").read_text().split("feed-service:")[1][:40]
 
 
-def test_switch_to_a_tag_no_colour_runs_is_a_config_error(project_copy):
+def test_switch_to_a_tag_no_color_runs_is_a_config_error(project_copy):
     result = novactl("switch", "staging", "feed-service", "--to-tag", "9.9.9", cwd=project_copy)
     assert_one_line_error(
         result,
@@ -245,7 +245,7 @@ def test_a_secret_in_plain_text_in_the_stack_file_is_refused(project_copy, tmp_p
     assert webhook not in (out / "stack.json").read_text()
 
 
-def test_release_env_puts_a_variable_on_the_idle_colour_only(project_copy):
+def test_release_env_puts_a_variable_on_the_idle_color_only(project_copy):
     result = novactl("release", "staging", "feed-service", "--env", "FEATURE_X=on", cwd=project_copy)
     assert result.returncode == 0, result.stderr
     text = (project_copy / "Pulumi.staging.yaml").read_text()

@@ -79,7 +79,7 @@ def test_a_flip_is_exactly_one_update_of_one_selector(repo):
     assert change["fields"] == [{"path": "spec.selector.nova.social/color", "before": "green", "after": "blue"}]
 
 
-def test_a_release_updates_the_inactive_colour_and_replaces_its_smoke_job(repo):
+def test_a_release_updates_the_inactive_color_and_replaces_its_smoke_job(repo):
     result = run(repo, "release", "staging", "feed-service", "2.5.0")
     assert result.returncode == 0, result.stderr
     document = diff(repo, "staging")
@@ -216,7 +216,7 @@ def test_a_null_in_a_chart_value_changes_nothing_and_check_refuses_it(repo):
     assert "warning: sent as null, which the provider never reads: otel-gateway" in rendered.stderr
 
 
-def test_a_shared_env_change_is_marked_as_restarting_the_live_colour(repo):
+def test_a_shared_env_change_is_marked_as_restarting_the_live_color(repo):
     edit(
         repo,
         "staging",
@@ -245,7 +245,7 @@ def test_a_release_onto_a_running_canary_is_flagged_as_a_live_restart(repo):
     assert "`feed-service-blue` **(live colour restarts)**" in markdown
 
 
-def test_a_new_service_gets_no_analysis_job_until_it_has_a_second_colour(repo):
+def test_a_new_service_gets_no_analysis_job_until_it_has_a_second_color(repo):
     edit(
         repo,
         "dev",
@@ -266,7 +266,7 @@ def test_a_variable_change_is_shown_by_name_and_only_the_part_of_a_long_value_th
     assert "env[" not in text
 
 
-def test_a_release_shows_the_service_line_first_and_the_live_colour_untouched(repo):
+def test_a_release_shows_the_service_line_first_and_the_live_color_untouched(repo):
     assert run(repo, "release", "staging", "feed-service", "2.5.0").returncode == 0
     text = run(repo, "diff", "staging", "--base", "main").stdout
     lines = text.splitlines()

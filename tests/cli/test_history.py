@@ -42,7 +42,7 @@ def test_commit_history_and_rollback_of_a_release_and_switch(repo):  # noqa: F81
     assert "rollback blue -> green (tag 2.4.0)" in ok(repo, "history", "staging", "feed-service")
 
 
-def test_rollback_refuses_a_colour_whose_tag_changed_since(repo):  # noqa: F811
+def test_rollback_refuses_a_color_whose_tag_changed_since(repo):  # noqa: F811
     ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
     ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
     ok(repo, "release", "staging", "feed-service", "2.6.0", "--commit")  # on green, now idle

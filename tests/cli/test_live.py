@@ -49,7 +49,7 @@ def feed():
     return only_service(declared_platform(PROJECT_DIR, "staging"), "feed-service")
 
 
-def test_an_applied_stack_shows_its_colours_and_jobs_and_no_drift(feed):
+def test_an_applied_stack_shows_its_colors_and_jobs_and_no_drift(feed):
     reader = Replay(RECORDED["applied"])
     (live,) = live_status(feed, reader)
     assert live.selects == "green"

@@ -41,7 +41,7 @@ def one(recording: Recording, type_: str, name: str):
     return resource
 
 
-def test_both_tagged_colours_and_the_active_service_are_registered(make_spec):
+def test_both_tagged_colors_and_the_active_service_are_registered(make_spec):
     recording = run(make_spec())
     assert names(recording, DEPLOYMENT) == ["feed-service-blue", "feed-service-green"]
     assert names(recording, SERVICE) == ["feed-service", "feed-service-blue", "feed-service-green"]
@@ -52,7 +52,7 @@ def test_both_tagged_colours_and_the_active_service_are_registered(make_spec):
     assert {r.parent for r in recording.resources if r.custom} == {component.urn}
 
 
-def test_each_colour_runs_its_tag_from_the_repository(make_spec):
+def test_each_color_runs_its_tag_from_the_repository(make_spec):
     recording = run(make_spec())
     images = {
         name: one(recording, DEPLOYMENT, name).inputs["spec"]["template"]["spec"]["containers"][0]["image"]
@@ -64,7 +64,7 @@ def test_each_colour_runs_its_tag_from_the_repository(make_spec):
     }
 
 
-def test_a_colour_without_a_tag_registers_nothing(make_spec):
+def test_a_color_without_a_tag_registers_nothing(make_spec):
     recording = run(make_spec(tags={"blue": "1.0.0"}))
     assert names(recording, DEPLOYMENT) == ["feed-service-blue"]
     # A first deployment: nothing to switch from, so no analysis Job (docs/blue-green.md).
@@ -72,7 +72,7 @@ def test_a_colour_without_a_tag_registers_nothing(make_spec):
     assert names(recording, SERVICE) == ["feed-service", "feed-service-blue"]
 
 
-def test_active_service_waits_for_the_active_colours_rollout_and_smoke_test(make_spec):
+def test_active_service_waits_for_the_active_colors_rollout_and_smoke_test(make_spec):
     recording = run(make_spec(active="green"))
     active = one(recording, SERVICE, "feed-service")
     assert set(active.options["dependsOn"]) == {
@@ -82,7 +82,7 @@ def test_active_service_waits_for_the_active_colours_rollout_and_smoke_test(make
     assert active.inputs["spec"]["selector"]["nova.social/color"] == "green"
 
 
-def test_smoke_test_runs_after_its_colours_deployment_and_service(make_spec):
+def test_smoke_test_runs_after_its_colors_deployment_and_service(make_spec):
     recording = run(make_spec())
     job = one(recording, JOB, "feed-service-green-smoke")
     assert set(job.options["dependsOn"]) == {
@@ -112,20 +112,20 @@ def test_a_failed_rollout_or_smoke_test_never_moves_traffic(make_spec, failing_t
     assert not [inputs for t, n, inputs in registered if (t, n) == (SERVICE, "feed-service")]
 
 
-def test_autoscaling_registers_an_hpa_per_running_colour(make_spec):
+def test_autoscaling_registers_an_hpa_per_running_color(make_spec):
     recording = run(make_spec(autoscaling={"min": 2, "max": 5, "targetCPU": 70}))
     assert names(recording, HPA) == ["feed-service-blue", "feed-service-green"]
     assert all("replicas" not in d.inputs["spec"] for d in recording.by_type(DEPLOYMENT))
 
 
-def test_a_colour_scaled_to_zero_has_no_autoscaler_and_no_smoke_test(make_spec):
+def test_a_color_scaled_to_zero_has_no_autoscaler_and_no_smoke_test(make_spec):
     recording = run(make_spec(idle="scale-to-zero", autoscaling={"min": 2, "max": 5, "targetCPU": 70}))
     assert names(recording, HPA) == ["feed-service-blue"]
     assert names(recording, JOB) == ["feed-service-analysis", "feed-service-blue-smoke"]
     assert one(recording, DEPLOYMENT, "feed-service-green").inputs["spec"]["replicas"] == 0
 
 
-def test_component_outputs_name_the_active_colour_and_tags(make_spec):
+def test_component_outputs_name_the_active_color_and_tags(make_spec):
     recording = run(make_spec(active="green"))
     (component,) = recording.by_type("nova:platform:BlueGreenService")
     outputs = recording.outputs[component.urn]

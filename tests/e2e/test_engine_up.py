@@ -55,7 +55,7 @@ class Live:
         steps = self.engine.preview_json()["steps"]
         return {(step["urn"], step["op"]) for step in steps if step["op"] in CHANGING}
 
-    def endpoints_colours(self) -> set[str]:
+    def endpoints_colors(self) -> set[str]:
         """The colours with ready endpoints behind the routing Service, as `novactl status
         --live` reads them."""
         result = status_live(self.engine.project, self.kubeconfig, STACK, SERVICE, "--json")
@@ -107,7 +107,7 @@ def differences(rendered: Any, stored: Any, path: str = "") -> list[str]:
     return [] if rendered == stored else [f"{path}: {rendered!r} != {stored!r}"]
 
 
-def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(live: Live):
+def test_up_stores_every_rendered_object_as_rendered_and_every_color_serves(live: Live):
     dynamic = kubernetes.dynamic.DynamicClient(live.admin)
     mismatched = []
     manifests = live.engine.render().manifests()
@@ -127,7 +127,7 @@ def test_up_stores_every_rendered_object_as_rendered_and_every_colour_serves(liv
     apps: Any = kubernetes.client.AppsV1Api(live.admin)
     for deployment in apps.list_namespaced_deployment(NAMESPACE).items:
         assert deployment.status.available_replicas == deployment.spec.replicas, deployment.metadata.name
-    assert live.endpoints_colours() == {"blue"}
+    assert live.endpoints_colors() == {"blue"}
 
 
 SETTLE_SECONDS = 60
@@ -176,7 +176,7 @@ def test_every_budget_allows_a_disruption_and_a_serving_pod_can_be_evicted(live:
         lambda status: status.available_replicas == status.replicas == 1 and not status.unavailable_replicas,
         "feed-service-blue available again after the eviction",
     )
-    settled(live.endpoints_colours, lambda colours: colours == {"blue"}, "blue serving again")
+    settled(live.endpoints_colors, lambda colors: colors == {"blue"}, "blue serving again")
 
 
 def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
@@ -189,7 +189,7 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
     assert {op for _, op in plan} == {"create"}
     assert not [urn for urn, _ in plan if urn.endswith(f"::{SERVICE}-blue")]
     live.engine.up()
-    assert live.endpoints_colours() == {"blue"}, "a release touches no live traffic"
+    assert live.endpoints_colors() == {"blue"}, "a release touches no live traffic"
 
     live.novactl("switch", STACK, SERVICE, "green")
     switched = live.engine.render()
@@ -201,7 +201,7 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
         (urn_of(switched, JOB, f"{SERVICE}-analysis"), "replace"),
     }
     live.engine.up()
-    assert live.endpoints_colours() == {"green"}
+    assert live.endpoints_colors() == {"green"}
 
 
 def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
@@ -211,13 +211,13 @@ def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(
     canary = live.engine.render()
     assert live.engine_plan() == offline_plan(before, canary)
     live.engine.up()
-    assert live.endpoints_colours() == {"blue", "green"}
+    assert live.endpoints_colors() == {"blue", "green"}
 
     live.novactl("canary", STACK, SERVICE, "--abort")
     aborted = live.engine.render()
     assert live.engine_plan() == offline_plan(canary, aborted)
     live.engine.up()
-    assert live.endpoints_colours() == {"green"}
+    assert live.endpoints_colors() == {"green"}
 
 
 def test_the_stack_outputs_name_what_the_stack_file_says(live: Live):

@@ -37,7 +37,7 @@ def blue_green(make_spec) -> list[Resource]:
     resources = [k8s("Service", build.active_service(spec, NS))]
     for color in ("blue", "green"):
         resources.append(k8s("Deployment", build.deployment(spec, color, NS, f"registry.example.com/x:{color}-1")))
-        resources.append(k8s("Service", build.colour_service(spec, color, NS)))
+        resources.append(k8s("Service", build.color_service(spec, color, NS)))
         resources.append(k8s("PodDisruptionBudget", build.pod_disruption_budget(spec, color, NS)))
         resources.append(k8s("Job", build.smoke_test_job(spec, color, NS, "curlimages/curl:8.16.0")))
     return resources
@@ -180,12 +180,12 @@ def test_one_changed_field_violates_the_policy(blue_green, policy, target, chang
     assert {v.policy for v in found} == {policy}
 
 
-def test_an_idle_colour_scaled_to_zero_is_fine_while_no_active_service_routes_to_it(make_spec):
+def test_an_idle_color_scaled_to_zero_is_fine_while_no_active_service_routes_to_it(make_spec):
     spec = make_spec(active="green", idle="scale-to-zero")
     resources = [k8s("Service", build.active_service(spec, NS))]
     for color in ("blue", "green"):
         resources.append(k8s("Deployment", build.deployment(spec, color, NS, f"registry.example.com/x:{color}-1")))
-        resources.append(k8s("Service", build.colour_service(spec, color, NS)))
+        resources.append(k8s("Service", build.color_service(spec, color, NS)))
         resources.append(k8s("PodDisruptionBudget", build.pod_disruption_budget(spec, color, NS)))
     assert violations("blue-green-integrity", resources) == []
     flipped = edit(

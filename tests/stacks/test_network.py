@@ -60,23 +60,23 @@ def test_every_pod_of_the_namespace_is_isolated_for_ingress(rendered, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_prometheus_scrapes_every_service_of_both_colours(rendered, stack):
+def test_prometheus_scrapes_every_service_of_both_colors(rendered, stack):
     documents = rendered[stack].manifests()
     cluster = Cluster(documents)
     running = pods(documents)
     for spec in platform_config(rendered[stack].config).services:
         for color in spec.deployed_colors:
-            target = running[conventions.colour_name(spec.name, color)]
+            target = running[conventions.color_name(spec.name, color)]
             assert cluster.allows(PROMETHEUS, target, spec.metrics_port_name), target
 
 
-def test_each_smoke_test_reaches_its_colour(rendered, staging):
+def test_each_smoke_test_reaches_its_color(rendered, staging):
     cluster, running = staging
     smoke_jobs = [name for name in running if "-smoke-" in name]
     assert smoke_jobs
     for job in smoke_jobs:
-        colour = job.split("-smoke-")[0]
-        assert cluster.allows(running[job], running[colour], "http"), job
+        color = job.split("-smoke-")[0]
+        assert cluster.allows(running[job], running[color], "http"), job
 
 
 def test_service_to_service_inside_the_namespace(staging):

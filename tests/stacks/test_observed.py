@@ -53,7 +53,7 @@ def test_every_service_has_one_monitor_that_the_installed_prometheus_selects(ren
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_each_monitor_reaches_a_named_port_on_every_deployed_colour(rendered, stack):
+def test_each_monitor_reaches_a_named_port_on_every_deployed_color(rendered, stack):
     documents = rendered[stack].manifests()
     monitors, deployments = of_kind(documents, "PodMonitor"), of_kind(documents, "Deployment")
     config = platform_config(rendered[stack].config)
@@ -61,7 +61,7 @@ def test_each_monitor_reaches_a_named_port_on_every_deployed_colour(rendered, st
         monitor = monitors[spec.name]
         (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
         for color in spec.deployed_colors:
-            template = deployments[conventions.colour_name(spec.name, color)]["spec"]["template"]
+            template = deployments[conventions.color_name(spec.name, color)]["spec"]["template"]
             assert monitor["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
             (container,) = template["spec"]["containers"]
             assert endpoint["port"] in {port["name"] for port in container["ports"]}

@@ -199,9 +199,9 @@ def test_a_service_with_statements_runs_as_its_own_irsa_role(rendered, stack):
     annotation = account.inputs["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
     assert annotation == f"arn:aws:iam::123456789012:role/nova-{stack}-media-service"
     assert role.urn in account.dependencies
-    colours = [r for r in recording.by_type("kubernetes:apps/v1:Deployment") if r.name.startswith("media-service-")]
-    assert colours
-    for deployment in colours:
+    colors = [r for r in recording.by_type("kubernetes:apps/v1:Deployment") if r.name.startswith("media-service-")]
+    assert colors
+    for deployment in colors:
         assert deployment.inputs["spec"]["template"]["spec"]["serviceAccountName"] == "media-service"
         assert account.urn in deployment.dependencies
     # Services without statements get no role and no annotation.

@@ -68,7 +68,7 @@ def test_dev_is_local_with_one_replica_and_no_aws(rendered):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_deployed_colour_has_its_objects_and_idle_colours_have_none(rendered, stack):
+def test_every_deployed_color_has_its_objects_and_idle_colors_have_none(rendered, stack):
     config = platform_config(rendered[stack].config)
     objects = {(m["kind"], m["metadata"]["name"]) for m in rendered[stack].manifests()}
     for spec in config.services:
@@ -104,7 +104,7 @@ def test_a_flip_changes_exactly_the_active_services_selector(rendered, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_a_release_changes_only_the_inactive_colours_objects(rendered, stack):
+def test_a_release_changes_only_the_inactive_colors_objects(rendered, stack):
     config = platform_config(rendered[stack].config)
     spec = config.services[0]
     inactive = other_color(spec.active)
@@ -130,7 +130,7 @@ def test_a_release_changes_only_the_inactive_colours_objects(rendered, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_stack_outputs_name_the_namespace_and_active_colours(rendered, stack):
+def test_stack_outputs_name_the_namespace_and_active_colors(rendered, stack):
     document = json.loads(json.dumps(rendered[stack].recording.outputs, default=str))
     (outputs,) = [value for urn, value in document.items() if "::pulumi:pulumi:Stack::" in urn]
     config = platform_config(rendered[stack].config)
@@ -202,7 +202,7 @@ def _fields(change):
 
 
 @pytest.mark.parametrize("step", ["start", "promote", "abort"])
-def test_each_canary_step_changes_only_the_selector_and_the_idle_colours_replicas(rendered, step):
+def test_each_canary_step_changes_only_the_selector_and_the_idle_colors_replicas(rendered, step):
     config = platform_config(rendered["staging"].config)
     spec = config.service("feed-service")
     idle = other_color(spec.active)
@@ -223,7 +223,7 @@ def test_each_canary_step_changes_only_the_selector_and_the_idle_colours_replica
     }
 
 
-def test_during_a_canary_the_routing_service_selects_both_colours_by_name(rendered):
+def test_during_a_canary_the_routing_service_selects_both_colors_by_name(rendered):
     after = render_stack(
         PROJECT_DIR, "staging", placeholder_secrets=True, overrides=["services.feed-service.canary.pods=1"]
     )

@@ -328,8 +328,8 @@ def deployment_cases(config: PlatformConfig, running: dict[str, str]) -> list[di
     def deployment(metric: str, color: str, values: str, **extra: str) -> dict[str, str]:
         return _series(metric, {**running, "deployment": f"feed-service-{color}", **extra}, values)
 
-    colour = {"namespace": ns, "service": "feed-service"}
-    stuck = {**common, "severity": "warning", **colour, "color": "green"}
+    color = {"namespace": ns, "service": "feed-service"}
+    stuck = {**common, "severity": "warning", **color, "color": "green"}
     rollout_text = (
         f"The green Deployment of feed-service in {ns} has not progressed, or has had fewer updated or available "
         "replicas than desired, for 15 minutes."
@@ -417,7 +417,7 @@ def deployment_cases(config: PlatformConfig, running: dict[str, str]) -> list[di
                 _fires(
                     "31m",
                     "NovaIdleColourNotReady",
-                    {**common, "severity": "warning", **colour, "color": "blue"},
+                    {**common, "severity": "warning", **color, "color": "blue"},
                     "feed-service (blue) is not fully ready: rollback would not be instant",
                     idle_text,
                 ),

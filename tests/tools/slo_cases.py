@@ -173,7 +173,7 @@ def budget_remaining(rule_file: str) -> dict[str, Any]:
     return _document(rule_file, "1m", [test])
 
 
-def both_colours_count(rule_file: str) -> dict[str, Any]:
+def both_colors_count(rule_file: str) -> dict[str, Any]:
     """Blue and green serve at once: the SLI is the ratio over both colours, 11 errors in 3000
     requests a minute, not an average of blue's 0.05% and green's 1%."""
     test = {

@@ -102,7 +102,7 @@ def analyse(url: str, color: str, *extra: str) -> tuple[int, str]:
     return outcome.returncode, outcome.stdout.strip().splitlines()[-1]
 
 
-def test_a_healthy_colour_passes(serve):
+def test_a_healthy_color_passes(serve):
     url = serve(openmetrics("green", 99, 1, slow=False))
     code, line = analyse(url, "green")
     assert code == 0, line
@@ -110,12 +110,12 @@ def test_a_healthy_colour_passes(serve):
     assert line.endswith("<= 1s over 0s")
 
 
-def test_a_colour_at_ten_percent_errors_fails(serve):
+def test_a_color_at_ten_percent_errors_fails(serve):
     url = serve(openmetrics("green", 90, 10, slow=False))
     assert analyse(url, "green") == (1, "FAIL feed-service green: error ratio 10.00% > 5.00% over 0s")
 
 
-def test_a_slow_colour_fails_on_p95(serve):
+def test_a_slow_color_fails_on_p95(serve):
     url = serve(openmetrics("green", 100, 0, slow=True))
     code, line = analyse(url, "green")
     assert code == 1
@@ -123,7 +123,7 @@ def test_a_slow_colour_fails_on_p95(serve):
     assert line == "FAIL feed-service green: p95 2.425s > 1s over 0s"
 
 
-def test_no_data_for_the_colour_is_never_a_pass(serve):
+def test_no_data_for_the_color_is_never_a_pass(serve):
     url = serve(openmetrics("blue", 99, 1, slow=False))  # only blue has series
     assert analyse(url, "green") == (
         1,
@@ -131,7 +131,7 @@ def test_no_data_for_the_colour_is_never_a_pass(serve):
     )
 
 
-def test_the_other_colours_errors_do_not_count(serve):
+def test_the_other_colors_errors_do_not_count(serve):
     text = openmetrics("blue", 50, 50, slow=True).replace("# EOF\n", "")
     text += "\n".join(openmetrics("green", 99, 1, slow=False).splitlines()[0:])
     url = serve(text)
@@ -161,7 +161,7 @@ def test_requests_without_a_latency_histogram_are_never_a_pass(serve):
     )
 
 
-def test_a_service_no_colour_has_ever_served_is_skipped_not_passed(serve):
+def test_a_service_no_color_has_ever_served_is_skipped_not_passed(serve):
     url = serve(openmetrics("blue", 99, 1, slow=False).replace(SERVICE, "other-service"))
     assert analyse(url, "green") == (
         0,

@@ -64,11 +64,11 @@ def bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPro
 
 def active(checkout: Path, service: str) -> str:
     document = yaml.safe_load((checkout / "Pulumi.staging.yaml").read_text())
-    colour: str = document["config"]["nova-platform:services"][service]["active"]
-    return colour
+    color: str = document["config"]["nova-platform:services"][service]["active"]
+    return color
 
 
-def test_a_failed_switch_is_rolled_back_to_the_previous_colour(checkout, tmp_path):
+def test_a_failed_switch_is_rolled_back_to_the_previous_color(checkout, tmp_path):
     github_env = tmp_path / "github_env"
     github_env.write_text("")
     env = {"STACK": "staging", "SERVICE": "feed-service", "TAG": "2.3.0", "GITHUB_ENV": str(github_env)}
@@ -141,7 +141,7 @@ def test_without_a_webhook_the_message_is_skipped_and_the_deployment_goes_on():
     assert "No Slack webhook for staging" in result.stdout
 
 
-def test_the_traffic_summary_names_the_services_whose_live_colour_or_tag_moved(tmp_path):
+def test_the_traffic_summary_names_the_services_whose_live_color_or_tag_moved(tmp_path):
     before = tmp_path / "before.yaml"
     shutil.copy(PROJECT_DIR / "Pulumi.staging.yaml", before)
     after = tmp_path / "after.yaml"

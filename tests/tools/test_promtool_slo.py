@@ -79,7 +79,7 @@ def test_staging_carries_the_roadmaps_gateway_slos(written):
         slo_cases.ticket_one_time,
         slo_cases.half_burn_stays_silent,
         slo_cases.budget_remaining,
-        slo_cases.both_colours_count,
+        slo_cases.both_colors_count,
     ],
     ids=lambda case: case.__name__,
 )

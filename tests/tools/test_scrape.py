@@ -105,7 +105,7 @@ def _targets(url: str, expected: int) -> dict[str, Any]:
     pytest.fail("Prometheus did not discover the targets within 60 s")
 
 
-def test_the_monitor_labels_both_colours_as_the_alerts_expect(rendered, prometheus):
+def test_the_monitor_labels_both_colors_as_the_alerts_expect(rendered, prometheus):
     documents = rendered["staging"].manifests()
     ns = "nova-staging"
     (monitor,) = [d for d in documents if d["kind"] == "PodMonitor" and d["metadata"]["name"] == "feed-service"]

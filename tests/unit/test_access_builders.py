@@ -44,14 +44,14 @@ def test_env_from_command_args_and_extra_ports(make_spec):
     ]
     assert (main["command"], main["args"]) == (["/app/feed"], ["serve"])
     assert {"name": "grpc", "containerPort": 9090, "protocol": "TCP"} in main["ports"]
-    for service in (build.colour_service(spec, "blue", NS), build.active_service(spec, NS)):
+    for service in (build.color_service(spec, "blue", NS), build.active_service(spec, NS)):
         assert [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [
             ("http", 8080, "http"),
             ("grpc", 9090, "grpc"),
         ]
 
 
-def test_both_colours_run_as_the_services_account_without_a_token_by_default(make_spec):
+def test_both_colors_run_as_the_services_account_without_a_token_by_default(make_spec):
     for spec, mounted in ((make_spec(), False), (make_spec(kubernetesApi=True), True)):
         pod = build.deployment(spec, "green", NS, IMAGE)["spec"]["template"]["spec"]
         assert (pod["serviceAccountName"], pod["automountServiceAccountToken"]) == ("feed-service", mounted)

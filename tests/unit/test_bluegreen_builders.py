@@ -15,7 +15,7 @@ def container(manifest):
     return manifest["spec"]["template"]["spec"]["containers"][0]
 
 
-def test_deployment_runs_the_image_it_is_given_and_labels_the_colours_tag(make_spec):
+def test_deployment_runs_the_image_it_is_given_and_labels_the_colors_tag(make_spec):
     manifest = build.deployment(make_spec(), "green", NS, IMAGE)
     assert container(manifest)["image"] == IMAGE
     assert manifest["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"
@@ -37,7 +37,7 @@ def test_deployment_name_namespace_and_labels(make_spec):
     }
 
 
-def test_deployment_selector_is_fixed_per_colour_and_never_carries_the_tag(make_spec):
+def test_deployment_selector_is_fixed_per_color_and_never_carries_the_tag(make_spec):
     old = build.deployment(make_spec(), "green", NS, IMAGE)
     new = build.deployment(make_spec(tags={"blue": "1.0.0", "green": "9.9.9"}), "green", NS, IMAGE)
     assert (
@@ -105,13 +105,13 @@ def test_autoscaled_deployment_leaves_replicas_out_and_gets_an_hpa(make_spec):
     assert hpa["spec"]["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 60}
 
 
-def test_scale_to_zero_sets_the_inactive_colour_to_zero_replicas(make_spec):
+def test_scale_to_zero_sets_the_inactive_color_to_zero_replicas(make_spec):
     spec = make_spec(idle="scale-to-zero")
     assert build.deployment(spec, "green", NS, IMAGE)["spec"]["replicas"] == 0
     assert build.deployment(spec, "blue", NS, IMAGE)["spec"]["replicas"] == 2
 
 
-def test_active_service_selects_the_active_colour_and_carries_no_colour_elsewhere(make_spec):
+def test_active_service_selects_the_active_color_and_carries_no_color_elsewhere(make_spec):
     blue = build.active_service(make_spec(), NS)
     green = build.active_service(make_spec(active="green"), NS)
     assert blue["metadata"]["name"] == "feed-service"
@@ -125,16 +125,16 @@ def test_active_service_selects_the_active_colour_and_carries_no_colour_elsewher
     assert green == blue
 
 
-def test_colour_services_are_pinned_to_their_colour(make_spec):
+def test_color_services_are_pinned_to_their_color(make_spec):
     spec = make_spec()
     for color in conventions.COLORS:
-        service = build.colour_service(spec, color, NS)
+        service = build.color_service(spec, color, NS)
         assert service["metadata"]["name"] == f"feed-service-{color}"
         assert service["spec"]["selector"]["nova.social/color"] == color
         assert service["spec"]["ports"][0]["targetPort"] == "http"
 
 
-def test_pdb_allows_one_pod_down_per_colour(make_spec):
+def test_pdb_allows_one_pod_down_per_color(make_spec):
     pdb = build.pod_disruption_budget(make_spec(), "green", NS)
     assert pdb["apiVersion"] == "policy/v1"
     assert pdb["spec"] == {
@@ -156,13 +156,13 @@ def test_budgets_and_services_select_the_serving_pods_not_the_jobs_pods(make_spe
     smoke = build.smoke_test_job(spec, "green", NS, SMOKE_IMAGE)["spec"]["template"]["metadata"]["labels"]
     for selector in (
         build.pod_disruption_budget(spec, "green", NS)["spec"]["selector"]["matchLabels"],
-        build.colour_service(spec, "green", NS)["spec"]["selector"],
+        build.color_service(spec, "green", NS)["spec"]["selector"],
     ):
         assert selector.items() <= pods.items()
         assert not selector.items() <= smoke.items()
 
 
-def test_smoke_test_probes_the_colour_service_with_a_pinned_image(make_spec):
+def test_smoke_test_probes_the_color_service_with_a_pinned_image(make_spec):
     job = build.smoke_test_job(make_spec(), "green", NS, SMOKE_IMAGE)
     pod = job["spec"]["template"]["spec"]
     (smoke,) = pod["containers"]

@@ -50,7 +50,7 @@ def test_service_defaults_override_code_defaults_and_services_override_both(raw_
     assert (feed.resources.cpu, feed.resources.memory, feed.resources.memory_limit) == ("1", "1Gi", "2Gi")
 
 
-def test_a_colour_without_a_tag_is_idle_and_not_deployed(raw_config):
+def test_a_color_without_a_tag_is_idle_and_not_deployed(raw_config):
     search = parse_platform_config(raw_config, "staging").service("search-service")
     assert search.deployed_colors == ("green",)
 
@@ -76,7 +76,7 @@ def test_a_service_can_opt_out_of_default_autoscaling(raw_config):
     assert config.service("search-service").autoscaling is not None
 
 
-def test_scale_to_zero_runs_no_pods_for_the_inactive_colour_only(raw_config):
+def test_scale_to_zero_runs_no_pods_for_the_inactive_color_only(raw_config):
     raw_config["services"]["feed-service"]["idle"] = "scale-to-zero"
     feed = parse_platform_config(raw_config, "staging").service("feed-service")
     assert (feed.replicas_for("blue"), feed.replicas_for("green")) == (2, 0)

@@ -45,7 +45,7 @@ def test_the_pod_monitor_has_the_prometheus_operator_shape(make_spec, monitoring
     }
 
 
-def test_the_pod_monitor_selects_both_colours_serving_pods_and_carries_the_release_label(make_spec, monitoring):
+def test_the_pod_monitor_selects_both_colors_serving_pods_and_carries_the_release_label(make_spec, monitoring):
     spec = make_spec()
     monitor = scrape.pod_monitor(spec, NS, monitoring)
     selector = monitor["spec"]["selector"]["matchLabels"]
@@ -111,7 +111,7 @@ def test_downward_api_variables_come_before_the_attributes_that_expand_them():
     assert names.index("POD_NAMESPACE") < names.index("OTEL_RESOURCE_ATTRIBUTES")
 
 
-def test_the_colours_environments_differ_only_in_colour_and_version():
+def test_the_colors_environments_differ_only_in_color_and_version():
     blue = otel_environment(TELEMETRY, "feed-service", "blue", "1.0.0")
     green = otel_environment(TELEMETRY, "feed-service", "green", "1.1.0")
     different = [(b["value"], g["value"]) for b, g in zip(blue, green, strict=True) if b != g]
