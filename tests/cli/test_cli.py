@@ -6,21 +6,11 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT_DIR
-
-
-def novactl(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(cwd), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_DIR,
-    )
+from tests.support import novactl
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:

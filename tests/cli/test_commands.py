@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from novactl.cli.shell import hoist_stack_flag
-from tests.cli.test_cli import novactl
 from tests.conftest import PROJECT_DIR
+from tests.support import novactl
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("novactl")
 

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import novactl
-
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(project: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=GIT_ENV)
+from tests.support import git, novactl
 
 
 def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return novactl(*args, cwd=project)
-
-
-@pytest.fixture
-def repo(project_copy: Path) -> Path:
-    """The project copy as a git repository whose one commit is the base."""
-    git(project_copy, "init", "--quiet", "--initial-branch=main")
-    git(project_copy, "add", "-A")
-    git(project_copy, "commit", "--quiet", "-m", "base")
-    return project_copy
 
 
 def diff(project: Path, stack: str = "dev") -> dict[str, Any]:

@@ -6,8 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.cli.test_cli import novactl
-from tests.cli.test_diff import repo  # noqa: F401 - the fixture: a project copy with one commit
+from tests.support import novactl
 
 
 def subjects(project: Path) -> list[str]:
@@ -21,7 +20,7 @@ def ok(project: Path, *args: str) -> str:
     return result.stdout
 
 
-def test_commit_history_and_rollback_of_a_release_and_switch(repo):  # noqa: F811
+def test_commit_history_and_rollback_of_a_release_and_switch(repo):
     released = ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
     assert "Committed " in released
     ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
@@ -42,7 +41,7 @@ def test_commit_history_and_rollback_of_a_release_and_switch(repo):  # noqa: F81
     assert "rollback blue -> green (tag 2.4.0)" in ok(repo, "history", "staging", "feed-service")
 
 
-def test_rollback_refuses_a_color_whose_tag_changed_since(repo):  # noqa: F811
+def test_rollback_refuses_a_color_whose_tag_changed_since(repo):
     ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
     ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
     ok(repo, "release", "staging", "feed-service", "2.6.0", "--commit")  # on green, now idle
@@ -55,7 +54,7 @@ def test_rollback_refuses_a_color_whose_tag_changed_since(repo):  # noqa: F811
     assert "and runs 2.6.0 now; that is a new release, not a rollback" in line
 
 
-def test_rollback_without_a_switch_in_history_is_refused(repo):  # noqa: F811
+def test_rollback_without_a_switch_in_history_is_refused(repo):
     result = novactl("rollback", "staging", "feed-service", cwd=repo)
     assert result.returncode == 2
     assert result.stderr == (
@@ -64,6 +63,6 @@ def test_rollback_without_a_switch_in_history_is_refused(repo):  # noqa: F811
     )
 
 
-def test_without_commit_the_next_line_says_to_commit(repo):  # noqa: F811
+def test_without_commit_the_next_line_says_to_commit(repo):
     out = ok(repo, "release", "staging", "feed-service", "2.5.0")
     assert "next: commit it (or use --commit), then pulumi up -s staging" in out

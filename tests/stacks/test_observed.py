@@ -14,7 +14,7 @@ from components.builders import monitoring, scrape
 from novactl.engine.render import render_stack
 from novactl.stack.files import platform_config
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
-from tests.stacks.test_platform_pieces import releases, values
+from tests.support import releases, values
 
 OTEL_VARIABLES = set(conventions.OTEL_VARIABLES)
 

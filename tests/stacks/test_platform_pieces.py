@@ -22,18 +22,9 @@ from novactl.validate import check
 from policies.rules import Resource, evaluate
 from policies.rules.registry import POLICIES
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS, render_with_existing_operator
+from tests.support import releases, values
 
-RELEASE = "kubernetes:helm.sh/v3:Release"
 AWS_STACKS = ("staging", "production")
-
-
-def releases(recording: Recording) -> dict[str, Registration]:
-    return {resource.name: resource for resource in recording.by_type(RELEASE)}
-
-
-def values(recording: Recording, release: str) -> dict[str, Any]:
-    result: dict[str, Any] = releases(recording)[release].inputs["values"]
-    return result
 
 
 def one(recording: Recording, type_: str, name: str) -> Registration:

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
-from tests.cli.test_diff import GIT_ENV, git
 from tests.conftest import PROJECT_DIR
 from tests.http_stub import QuietHandler, serving
+from tests.support import GIT_ENV, git
 
 PROMOTE = PROJECT_DIR / ".github/workflows/promote.yml"
 NOTIFY = PROJECT_DIR / ".github/scripts/notify-slack.sh"

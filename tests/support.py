@@ -1,0 +1,54 @@
+"""Helpers more than one test module uses (no test module imports another): novactl as a user
+runs it, a project copy under git, and the Helm releases of a recording."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from novactl.engine.program import Recording, Registration
+from tests.conftest import PROJECT_DIR
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def novactl(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
+    """`python -m novactl -C CWD ARGS`, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "novactl", "-C", str(cwd), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+    )
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=GIT_ENV)
+
+
+def git_repository(project: Path) -> Path:
+    """`project` as a git repository whose one commit (on main) is the base."""
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git(project, "add", "-A")
+    git(project, "commit", "--quiet", "-m", "base")
+    return project
+
+
+def releases(recording: Recording) -> dict[str, Registration]:
+    return {resource.name: resource for resource in recording.by_type(RELEASE)}
+
+
+def values(recording: Recording, release: str) -> dict[str, Any]:
+    result: dict[str, Any] = releases(recording)[release].inputs["values"]
+    return result
