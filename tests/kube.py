@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import PROJECT_DIR
+from tests.support import novactl
 
 
 def write_kubeconfig(path: Path, server: str, context: str, token: str, ca_file: Path | None = None) -> Path:
@@ -34,12 +32,4 @@ def write_kubeconfig(path: Path, server: str, context: str, token: str, ca_file:
 
 def status_live(project: Path, kubeconfig: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """`novactl status ARGUMENTS --live` in `project`, through `kubeconfig`."""
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(project), "status", *arguments, "--live"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-        cwd=PROJECT_DIR,
-        timeout=120,
-    )
+    return novactl("status", *arguments, "--live", cwd=project, env={"KUBECONFIG": str(kubeconfig)}, timeout=120)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,18 @@ GIT_ENV = {
 }
 
 
-def novactl(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
-    """`python -m novactl -C CWD ARGS`, as a user runs it."""
+def novactl(
+    *args: str, cwd: Path = PROJECT_DIR, env: Mapping[str, str] | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m novactl -C CWD ARGS`, as a user runs it (with `env` over this environment)."""
     return subprocess.run(
         [sys.executable, "-m", "novactl", "-C", str(cwd), *args],
         capture_output=True,
         text=True,
         check=False,
         cwd=PROJECT_DIR,
+        env={**os.environ, **env} if env is not None else None,
+        timeout=timeout,
     )
 
 

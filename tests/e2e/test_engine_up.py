@@ -8,8 +8,6 @@ then the outputs, and destroy. The tests run in this order, each from where the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine
 from tests.kube import status_live
+from tests.support import novactl
 
 pytestmark = pytest.mark.e2e
 
@@ -43,12 +42,7 @@ class Live:
     kubeconfig: Path
 
     def novactl(self, *args: str) -> None:
-        outcome = subprocess.run(
-            [sys.executable, "-m", "novactl", "-C", str(self.engine.project), *args],
-            check=False,
-            capture_output=True,
-            text=True,
-        )
+        outcome = novactl(*args, cwd=self.engine.project)
         assert outcome.returncode == 0, f"novactl {' '.join(args)}: {outcome.stdout}{outcome.stderr}"
 
     def engine_plan(self) -> set[tuple[str, str]]:

@@ -4,9 +4,6 @@ the stack's volumes need, read by a user bound to nothing but novactl.validate.p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +11,9 @@ import kubernetes
 import pytest
 
 from novactl.validate.preflight import DEFAULT_CLASS_ANNOTATION, READ_RULES
-from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane
+from tests.support import novactl
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +24,7 @@ GRANT = "novactl-check-live"
 def cluster_storage(cluster: ControlPlane, tmp_path: Path) -> dict[str, Any]:
     """The cluster-storage check of `novactl check STACK --live --json`, as the reader runs it."""
     kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", CONTEXT, READER_TOKEN)
-    result = subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(PROJECT_DIR), "check", STACK, "--live", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-        timeout=600,
-    )
+    result = novactl("check", STACK, "--live", "--json", env={"KUBECONFIG": str(kubeconfig)}, timeout=600)
     assert "Traceback" not in result.stderr
     (storage,) = [check for check in json.loads(result.stdout)["checks"] if check["name"] == "cluster-storage"]
     assert result.returncode == (0 if storage["passed"] else 1), result.stdout[-2000:]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from novactl.validate.check import check_rendered
 from tests.conftest import PROJECT_DIR, STACKS
+from tests.support import novactl
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -29,13 +29,7 @@ def test_every_stack_passes_check(rendered, stack):
 
 
 def check(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(project), "check", "dev", *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_DIR,
-    )
+    return novactl("check", "dev", *extra, cwd=project)
 
 
 def plant(project: Path, path: str, old: str, new: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ import yaml
 
 from tests.conftest import PROJECT_DIR
 from tests.servers import free_ports, start_server, stop_server
+from tests.support import novactl
 from tests.tools.conftest import run_tool
 
 
@@ -60,7 +60,6 @@ def results_file(tmp_path: Path, results: list[dict[str, Any]], name: str = "res
 
 def perf(url: str, *args: str, branch: str = "main") -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
         "INFLUX_URL": url,
         "INFLUX_TOKEN": "test-token-never-printed",
         "PERF_REPOSITORY": "proerror/nova",
@@ -68,15 +67,7 @@ def perf(url: str, *args: str, branch: str = "main") -> subprocess.CompletedProc
         "PERF_RUNNER": "ubuntu-24.04",
         "PERF_COMMIT": "0123abcd",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "novactl", "-C", str(PROJECT_DIR), "perf", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=PROJECT_DIR,
-        timeout=60,
-    )
+    return novactl("perf", *args, env=env, timeout=60)
 
 
 BASELINE = [
@@ -198,13 +189,13 @@ def test_a_server_that_is_down_is_exit_1_with_one_line(tmp_path):
 
 def test_a_missing_bucket_says_so(influx, tmp_path):
     env_url = influx
-    outcome = subprocess.run(
-        [sys.executable, "-m", "novactl", "perf", "record", "--suite", "feed", str(results_file(tmp_path, BASELINE))],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "INFLUX_URL": env_url, "INFLUX_BUCKET": "nope", "PERF_BRANCH": "main"},
-        cwd=PROJECT_DIR,
+    outcome = novactl(
+        "perf",
+        "record",
+        "--suite",
+        "feed",
+        str(results_file(tmp_path, BASELINE)),
+        env={"INFLUX_URL": env_url, "INFLUX_BUCKET": "nope", "PERF_BRANCH": "main"},
     )
     assert outcome.returncode == 1
     assert "has no bucket 'nope'" in outcome.stderr
