@@ -15,7 +15,7 @@ import yaml
 
 from components.builders import Manifest
 from components.builders.alertmanager import CONFIG_SECRET, RECEIVERS_SECRET
-from components.builders.core import secret
+from components.builders.core import secret, storage_class_value
 from components.builders.logging import loki_query_url
 from components.builders.tracing import tempo_query_url
 from components.config.monitoring import PROMETHEUS_VOLUME_SHARE, MonitoringStorage
@@ -36,9 +36,11 @@ RETENTION_DAYS = SLO_WINDOW_DAYS + RETENTION_MARGIN_DAYS
 
 def volume_claim(size: str, storage_class: str | None) -> dict[str, Any]:
     """A volumeClaimTemplate for one of the operator's StatefulSets."""
-    spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
-    if storage_class is not None:
-        spec["storageClassName"] = storage_class
+    spec = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": size}},
+        **storage_class_value("storageClassName", storage_class),
+    }
     return {"volumeClaimTemplate": {"spec": spec}}
 
 

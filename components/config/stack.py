@@ -272,6 +272,14 @@ def volume_classes(config: PlatformConfig) -> dict[str, str | None]:
     return classes
 
 
+def storage_class_key(config: PlatformConfig, piece: str) -> str:
+    """The config key that sets `piece`'s StorageClass in volume_classes (what to name to a user)."""
+    storage = config.monitoring.storage
+    if piece == "monitoring" and storage is not None and storage.storage_class is not None:
+        return "monitoring.storage.storageClass"
+    return "storageClass"
+
+
 def memory_requests(config: PlatformConfig) -> dict[str, tuple[str, int]]:
     """What asks the scheduler for memory, as config sets it: key -> (what, bytes requested)."""
     requests = {

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from components import conventions
-from components.config.stack import PlatformConfig, volume_classes
+from components.config.stack import PlatformConfig, storage_class_key, volume_classes
 
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 # What the check reads: a ClusterRole with this rule, bound to whoever runs it (StorageClasses
@@ -21,12 +21,6 @@ DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 READ_RULES: tuple[dict[str, list[str]], ...] = (
     {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["list"]},
 )
-
-
-def _key(config: PlatformConfig, piece: str) -> str:
-    if piece == "monitoring" and config.monitoring.storage and config.monitoring.storage.storage_class:
-        return "monitoring.storage.storageClass"
-    return "storageClass"
 
 
 def storage_findings(config: PlatformConfig, classes: Sequence[dict[str, Any]]) -> list[str]:
@@ -42,7 +36,7 @@ def storage_findings(config: PlatformConfig, classes: Sequence[dict[str, Any]]) 
     stack_file = f"Pulumi.{config.stack}.yaml"
     by_need: dict[tuple[str, str | None], list[str]] = {}
     for piece, storage_class in volume_classes(config).items():
-        by_need.setdefault((_key(config, piece), storage_class), []).append(piece)
+        by_need.setdefault((storage_class_key(config, piece), storage_class), []).append(piece)
     findings = []
     for (key, storage_class), pieces in sorted(by_need.items(), key=lambda item: str(item[0])):
         claims = f"the volumes of {', '.join(pieces)} would stay Pending and their releases time out"
