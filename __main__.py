@@ -3,7 +3,7 @@
 import pulumi
 
 from components.config.fields import ConfigError
-from components.platform import Platform
+from components.platform import PLATFORM_NAME, Platform
 from components.stack_config import load_platform_config, load_secrets
 
 try:
@@ -12,7 +12,7 @@ except ConfigError as error:
     # RunError ends the program with this one line and no traceback, before any resource.
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform("nova", config, load_secrets(config))
+platform = Platform(PLATFORM_NAME, config, load_secrets(config))
 
 pulumi.export("namespace", config.namespace)
 pulumi.export("activeColors", {spec.name: spec.active for spec in config.services})

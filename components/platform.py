@@ -34,6 +34,10 @@ class PlatformSecrets:
     argocd_slack_token: pulumi.Output[str] | None = None
 
 
+PLATFORM_TYPE = "nova:platform:Platform"
+PLATFORM_NAME = "nova"  # the one Platform of a stack (__main__.py); every URN under it carries both
+
+
 class Platform(pulumi.ComponentResource):
     """The Nova platform of one stack: monitoring, the optional pieces the config turns on,
     the stack namespace and a BlueGreenService per service."""
@@ -47,7 +51,7 @@ class Platform(pulumi.ComponentResource):
         secrets: PlatformSecrets,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        super().__init__("nova:platform:Platform", name, None, opts)
+        super().__init__(PLATFORM_TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.monitoring = Monitoring("monitoring", config, secrets.monitoring, child)
         self.slos = ServiceLevelObjectives("slos", config, self.monitoring.crd_gate, child)

@@ -202,11 +202,12 @@ class Rendered:
 
     config: StackConfig
     recording: Recording
+    parsed: PlatformConfig | None = None  # the config already validated, when the caller has it
 
     @functools.cached_property
     def platform(self) -> PlatformConfig:
         """The validated config the program ran with, parsed once for every reader."""
-        return platform_config(self.config)
+        return self.parsed or platform_config(self.config)
 
     @property
     def secret_values(self) -> list[str]:
@@ -287,4 +288,16 @@ def render_stack(
             placeholder_secrets=placeholder_secrets,
             secret_keys=program_secret_keys(project_dir),
         )
-        return Rendered(config, run_program(project_dir, config, fail, program))
+        return render_config(project_dir, config, fail=fail, program=program)
+
+
+def render_config(
+    project_dir: Path,
+    config: StackConfig,
+    *,
+    fail: FailHook | None = None,
+    program: Callable[[], None] | None = None,
+    parsed: PlatformConfig | None = None,
+) -> Rendered:
+    """Run the program (or `program`) offline with a config already loaded (and `parsed`)."""
+    return Rendered(config, run_program(project_dir, config, fail, program), parsed)

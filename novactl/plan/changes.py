@@ -1,13 +1,13 @@
-"""Field-level changes between two sets of Kubernetes objects (before and after an edit)."""
+"""The records of a plan, and how they print: a ResourceChange per resource the next `pulumi up`
+creates, updates, replaces or deletes, with a FieldChange per changed input. `diff` and every
+edit verb print these same records (novactl/plan/compare.py makes them). No Pulumi SDK here:
+`novactl completion` imports the edit verbs, which print them."""
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
-from typing import Any, Final
-
-ObjectKey = tuple[str, str, str]  # (kind, namespace, name)
+from dataclasses import asdict, dataclass
+from typing import Any, Final, Literal
 
 
 class _Absent:
@@ -34,27 +34,6 @@ class FieldChange:
     path: str
     before: Any
     after: Any
-
-
-@dataclass(frozen=True)
-class ObjectChange:
-    """An object created, deleted or updated, with its changed fields when updated."""
-
-    action: str  # create | delete | update | replace
-    key: ObjectKey
-    fields: tuple[FieldChange, ...] = ()
-
-    def describe(self) -> str:
-        """`update Service nova-staging/feed-service` style."""
-        kind, namespace, name = self.key
-        where = f"{namespace}/{name}" if namespace else name
-        return f"{self.action} {kind} {where}"
-
-
-def object_key(manifest: dict[str, Any]) -> ObjectKey:
-    """The identity of a Kubernetes object."""
-    metadata = manifest.get("metadata", {})
-    return (manifest["kind"], metadata.get("namespace", ""), metadata.get("name", ""))
 
 
 def _variables(items: list[Any]) -> dict[str, Any] | None:
@@ -84,53 +63,6 @@ def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
             changes += field_changes(old, new, f"{path}[{index}]")
         return changes
     return [] if before == after else [FieldChange(path, before, after)]
-
-
-_HASHED = re.compile(r"(?P<stem>.+)-[0-9a-f]{8}")
-
-
-def with_replacements(changes: list[ObjectChange]) -> list[ObjectChange]:
-    """A Job whose name carries a hash of its spec (the smoke test, the analysis) is created
-    anew and the old one deleted: the same thing `pulumi up` and `novactl diff` call a replace,
-    so it is said with that one word, the new name its changed field."""
-    created = {
-        (change.key[0], change.key[1], match["stem"]): change
-        for change in changes
-        if change.action == "create" and (match := _HASHED.fullmatch(change.key[2]))
-    }
-    merged: dict[ObjectKey, ObjectChange] = {}
-    for change in changes:
-        match = _HASHED.fullmatch(change.key[2]) if change.action == "delete" else None
-        new = created.pop((change.key[0], change.key[1], match["stem"]), None) if match else None
-        if new is not None:
-            merged[change.key] = ObjectChange(
-                "replace", new.key, (FieldChange("metadata.name", change.key[2], new.key[2]),)
-            )
-    replaced = {replacement.key for replacement in merged.values()}
-    result = []
-    for change in changes:
-        if change.key in merged:
-            result.append(merged[change.key])
-        elif not (change.action == "create" and change.key in replaced):
-            result.append(change)
-    return result
-
-
-def object_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[ObjectChange]:
-    """What changes between two renders' manifests, in a stable order."""
-    old = {object_key(item): item for item in before}
-    new = {object_key(item): item for item in after}
-    changes: list[ObjectChange] = []
-    for key in sorted(set(old) | set(new)):
-        if key not in old:
-            changes.append(ObjectChange("create", key))
-        elif key not in new:
-            changes.append(ObjectChange("delete", key))
-        else:
-            fields = field_changes(old[key], new[key])
-            if fields:
-                changes.append(ObjectChange("update", key, tuple(fields)))
-    return changes
 
 
 def short(value: Any, width: int = 120) -> str:
@@ -170,3 +102,51 @@ def field_line(change: FieldChange) -> str:
     if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 2 * CONTEXT + 20:
         before, after = changed_part(before, after)
     return f"{change.path}: {short(before)} -> {short(after)}"
+
+
+Action = Literal["create", "update", "replace", "delete"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
+SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """One resource the next `pulumi up` creates, updates, replaces or deletes. `name` is the
+    Pulumi resource's name; `kind` and `namespace` are the Kubernetes object's (None for other
+    resources). A Job whose object name carries a hash of its spec shows the new name as its
+    `metadata.name` field."""
+
+    action: Action
+    urn: str
+    type: str
+    name: str
+    kind: str | None = None
+    namespace: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+    reasons: tuple[str, ...] = ()  # why a replace is a replace
+    notes: tuple[str, ...] = ()  # what the change means for traffic (the live colour restarts)
+
+    def what(self) -> str:
+        """`Service nova-staging/feed-service` for a Kubernetes object, else `type  name`."""
+        if self.kind is None:
+            return f"{self.type}  {self.name}"
+        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+
+    def describe(self) -> str:
+        """`update Service nova-staging/feed-service` style."""
+        return f"{self.action} {self.what()}"
+
+    def lines(self) -> list[str]:
+        """The change as `diff` and the edit verbs print it: the resource, why a replace is one,
+        what it means for traffic, and each changed field."""
+        reasons = f"  ({'; '.join(self.reasons)})" if self.reasons else ""
+        return [
+            f"{SYMBOLS[self.action]:>2} {self.action:<8} {self.what()}{reasons}",
+            *(f"      ! {note}" for note in self.notes),
+            *(f"      {field_line(item)}" for item in self.fields),
+        ]
+
+
+def change_record(change: ResourceChange) -> dict[str, Any]:
+    """The change as `--json` prints it, the same for `diff` and every edit verb."""
+    return asdict(change)

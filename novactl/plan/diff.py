@@ -1,8 +1,7 @@
 """`novactl diff`: what `pulumi up` would change between a git ref and the working tree.
 
 Both sides are rendered offline (secrets as masked placeholders), the base in a temporary git
-worktree. Resources are matched by URN; inputs are compared with secrets revealed, so a secret
-that changed shows as changed, and printed masked.
+worktree, and planned by novactl/plan/compare.py, as every edit verb plans its edit.
 """
 
 from __future__ import annotations
@@ -13,34 +12,16 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pulumi.runtime import rpc
 
 from components import conventions
-from novactl.engine.render import SECRET_MASK, Rendered, clean, render_stack
+from novactl.engine.render import Rendered, render_stack
 from novactl.errors import BaseRenderError
-from novactl.plan.changes import ABSENT, FieldChange, field_changes, field_line
-from novactl.plan.replacements import replace_reasons
+from novactl.plan.changes import ACTIONS, ResourceChange, change_record, field_line
+from novactl.plan.compare import compare
 from novactl.stack.files import StackError, stack_file
 from novactl.stack.git import git
-
-Action = Literal["create", "update", "replace", "delete"]
-ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
-SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
-
-
-@dataclass(frozen=True)
-class ResourceChange:
-    action: Action
-    urn: str
-    type: str
-    name: str
-    fields: tuple[FieldChange, ...] = ()
-    reasons: tuple[str, ...] = ()  # why a replace is a replace
-    notes: tuple[str, ...] = ()  # what the change means for traffic (the live colour restarts)
 
 
 @dataclass
@@ -53,74 +34,6 @@ class Diff:
 
     def counts(self) -> dict[str, int]:
         return {action: sum(1 for change in self.changes if change.action == action) for action in ACTIONS}
-
-
-@dataclass(frozen=True)
-class _Secret:
-    """A secret input value: compared by value, never printed."""
-
-    value: Any
-
-
-def _reveal(value: Any) -> Any:
-    if rpc.is_rpc_secret(value):
-        return _Secret(_reveal(value["value"]))
-    if isinstance(value, dict):
-        return {key: _reveal(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_reveal(item) for item in value]
-    return value
-
-
-def _masked(value: Any, secrets: set[str]) -> Any:
-    if value is ABSENT:
-        return value
-    if isinstance(value, _Secret):
-        return SECRET_MASK
-    if isinstance(value, dict):
-        return {key: _masked(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item, secrets) for item in value]
-    return clean(value, secrets)
-
-
-def compare(before: Rendered | None, after: Rendered) -> list[ResourceChange]:
-    """The resource changes from `before` (None: the stack did not exist) to `after`."""
-    old = {r.urn: r for r in before.recording.resources} if before else {}
-    new = {r.urn: r for r in after.recording.resources}
-    secrets = set(after.secret_values) | (set(before.secret_values) if before else set())
-    live = live_deployments(after)
-    changes: list[ResourceChange] = []
-    for urn in sorted(set(old) | set(new)):
-        if urn not in old:
-            shown = tuple(
-                FieldChange(path, ABSENT, _masked(value, secrets)) for path, value in key_fields(new[urn].inputs)
-            )
-            changes.append(ResourceChange("create", urn, new[urn].type, new[urn].name, shown))
-            continue
-        if urn not in new:
-            changes.append(ResourceChange("delete", urn, old[urn].type, old[urn].name))
-            continue
-        raw = field_changes(_reveal(old[urn].inputs), _reveal(new[urn].inputs))
-        if not raw:
-            continue
-        resource = new[urn]
-        kind = resource.inputs.get("kind") if isinstance(resource.inputs.get("kind"), str) else None
-        reasons = replace_reasons(
-            resource.type, kind, (change.path for change in raw), resource.options.get("replaceOnChanges", ())
-        )
-        fields = tuple(
-            FieldChange(change.path, _masked(change.before, secrets), _masked(change.after, secrets)) for change in raw
-        )
-        notes: tuple[str, ...] = ()
-        if resource.type == DEPLOYMENT and resource.name in live and any(f.path.startswith(POD_TEMPLATE) for f in raw):
-            notes = (LIVE_RESTART,)
-        changes.append(
-            ResourceChange(
-                "replace" if reasons else "update", urn, resource.type, resource.name, fields, tuple(reasons), notes
-            )
-        )
-    return changes
 
 
 def service_lines(before: Rendered | None, after: Rendered, changes: list[ResourceChange]) -> list[str]:
@@ -152,47 +65,6 @@ def service_lines(before: Rendered | None, after: Rendered, changes: list[Resour
             lines.append(f"{spec.name}: ⚠ restarts the live colour ({spec.active})")
     lines += [f"{name}: removed" for name in sorted(set(old) - {spec.name for spec in new})]
     return lines
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def key_fields(inputs: dict[str, Any]) -> list[tuple[str, Any]]:
-    """What a reviewer needs to see of a new object: images, replicas, hosts, ports and the
-    names of its variables (never their values: some are secrets by another name)."""
-    found: list[tuple[str, Any]] = []
-    spec = _dict(inputs.get("spec"))
-    if "replicas" in spec:
-        found.append(("spec.replicas", spec["replicas"]))
-    pod = _dict(_dict(spec.get("template")).get("spec"))
-    for container in map(_dict, pod.get("containers") or []):
-        name = container.get("name")
-        found.append((f"containers.{name}.image", container.get("image")))
-        ports = [_dict(port).get("containerPort") for port in container.get("ports") or []]
-        if ports:
-            found.append((f"containers.{name}.ports", ports))
-        variables = [_dict(item).get("name") for item in container.get("env") or []]
-        if variables:
-            found.append((f"containers.{name}.env", variables))
-    hosts = [_dict(rule).get("host") for rule in spec.get("rules") or [] if _dict(rule).get("host")]
-    if hosts:
-        found.append(("spec.rules.host", hosts))
-    if inputs.get("kind") == "Service" or ("selector" in spec and "ports" in spec):
-        found.append(("spec.ports", [_dict(port).get("port") for port in spec.get("ports") or []]))
-    return found
-
-
-DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-POD_TEMPLATE = "spec.template"
-LIVE_RESTART = "LIVE colour: its pods restart in a rolling update; see docs/blue-green.md for config changes"
-
-
-def live_deployments(rendered: Rendered) -> set[str]:
-    """The Deployments taking traffic after the change: each service's active colour, and
-    its canary colour during a canary."""
-    services = rendered.platform.services
-    return {conventions.color_name(spec.name, color) for spec in services for color in spec.serving_colors}
 
 
 @contextlib.contextmanager
@@ -244,10 +116,7 @@ def to_text(diff: Diff) -> str:
     lines += diff.services
     lines.append(_headline(diff))
     for change in diff.changes:
-        reasons = f"  ({'; '.join(change.reasons)})" if change.reasons else ""
-        lines.append(f"{SYMBOLS[change.action]:>2} {change.action:<8} {change.type}  {change.name}{reasons}")
-        lines.extend(f"      ! {note}" for note in change.notes)
-        lines.extend(f"      {field_line(item)}" for item in change.fields)
+        lines += change.lines()
     return "\n".join(lines)
 
 
@@ -313,6 +182,6 @@ def to_json(diff: Diff) -> str:
         "baseCommit": diff.base_commit,
         "summary": diff.counts(),
         "services": diff.services,
-        "changes": [asdict(change) for change in diff.changes],
+        "changes": [change_record(change) for change in diff.changes],
     }
     return json.dumps(document, indent=2, default=repr)

@@ -33,12 +33,13 @@ def quoted_map(values: dict[str, str]) -> CommentedMap:
 
 
 class StackFileEditor:
-    """A stack file loaded for editing; `text()` is the edited file."""
+    """A stack file loaded for editing (from `original`, its text, when the caller read it);
+    `text()` is the edited file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, original: str | None = None):
         self.path = path
         try:
-            self.document = _yaml().load(path.read_text())
+            self.document = _yaml().load(path.read_text() if original is None else original)
         except FileNotFoundError:
             raise StackError(f"{path.name}: stack file not found") from None
         if not isinstance(self.document, CommentedMap) or not isinstance(self.document.get("config"), CommentedMap):

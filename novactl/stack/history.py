@@ -58,6 +58,18 @@ class Event:
         return f"added, {after.active} {after.tags.get(str(after.active), '-')}"
 
 
+def commit_subject(verb: str, stack: str, what: str) -> str:
+    """The subject of an edit verb's commit (`--commit`, and the promote workflow through it):
+    `switch(staging): feed-service to green`. History reads the verb back with `subject_verb`."""
+    return f"{verb}({stack}): {what}"
+
+
+def subject_verb(subject: str) -> str | None:
+    """The verb of a subject `commit_subject` wrote (None for any other subject)."""
+    verb, parenthesis, rest = subject.partition("(")
+    return verb if parenthesis and "): " in rest and verb.isidentifier() else None
+
+
 def _states(text: str) -> dict[str, ServiceState]:
     try:
         document = yaml.safe_load(text) or {}
@@ -81,7 +93,7 @@ def _kinds(before: ServiceState | None, after: ServiceState, subject: str) -> li
         return ["added"]
     kinds = []
     if before.active != after.active:
-        kinds.append("rollback" if subject.startswith("rollback") else "switch")
+        kinds.append("rollback" if subject_verb(subject) == "rollback" else "switch")
     elif before.tags != after.tags:
         kinds.append("release")
     if after.canary_pods is not None and before.canary_pods != after.canary_pods:

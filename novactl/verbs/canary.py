@@ -1,12 +1,13 @@
 """`novactl canary STACK SERVICE --pods N` (or `--abort`): put the idle colour into live traffic
-with N pods, or take it back out."""
+with N pods, or take it back out. The canary state is `services.<name>.canary` in the stack file."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from novactl.plan import edits
+from components.conventions import other_color
+from novactl.plan.stack_edit import EditResult, StackEdit, unchanged
 from novactl.verbs.edit import add_edit_flags, report_edit
 
 
@@ -20,6 +21,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project_dir: Path) -> int:
-    result = edits.canary(project_dir, args.stack, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run)
+    edit = StackEdit(project_dir, args.stack)
+    result = canary(edit, args.service, pods=args.pods, abort=args.abort, dry_run=args.dry_run)
     what = "aborted" if args.abort else f"{args.pods} pod(s) of the idle colour"
-    return report_edit(args, project_dir, result, f"canary({args.stack}): {args.service} {what}")
+    return report_edit(args, project_dir, result, f"{args.service} {what}")
+
+
+def canary(edit: StackEdit, service: str, *, pods: int = 1, abort: bool = False, dry_run: bool = False) -> EditResult:
+    """Put the idle colour into live traffic beside the active one with `pods` pods (or take
+    it back out with `abort`)."""
+    spec = edit.service(service)
+    idle = other_color(spec.active)
+    if abort:
+        if spec.canary_pods is None:
+            return unchanged([f"{spec.name}: no canary is running"])
+        edit.delete(spec.name, ["canary"])
+        messages = [f"{spec.name}: canary aborted; {spec.active} takes all of the traffic, {idle} goes back to idle"]
+        return edit.finish(messages, dry_run)
+    if spec.canary_pods == pods:
+        return unchanged([f"{spec.name}: the canary already runs {pods} pod(s)"])
+    edit.set(spec.name, ["canary", "pods"], pods)
+    active_pods = spec.replicas  # autoscaled services are refused by the config check
+    share = pods / (pods + active_pods)
+    messages = [
+        f"{spec.name}: canary {idle} ({spec.tags.get(idle, '-')}) with {pods} pod(s) beside {active_pods} "
+        f"{spec.active} pod(s): about {share:.0%} of new connections (long-lived connections stay where they are)",
+        f"next: pulumi up -s {edit.stack} (the analysis Job watches {idle}), then "
+        f"novactl switch {edit.stack} {spec.name} {idle} to finish, or novactl canary {edit.stack} {spec.name} --abort",
+    ]
+    return edit.finish(messages, dry_run)

@@ -1,5 +1,5 @@
 """What every verb that edits a stack file shares: its flags (--dry-run, --json, --commit) and
-its report (the messages, the planned changes, the commit)."""
+its report (the messages, the plan of the next `pulumi up`, the commit)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ import json
 from pathlib import Path
 
 from novactl.errors import EXIT_OK
-from novactl.plan import edits
+from novactl.plan.changes import ResourceChange, change_record
+from novactl.plan.stack_edit import EditResult
 from novactl.stack.git import commit_stack_file
-from novactl.verbs.output import print_changes
+from novactl.stack.history import commit_subject
 
 
 def add_edit_flags(parser: argparse.ArgumentParser) -> None:
     """The flags of an edit verb; each edit verb calls this from its own add_arguments."""
     parser.add_argument("--dry-run", action="store_true", help="show the change, do not write the stack file")
-    parser.add_argument("--json", action="store_true", help="the messages and changes as JSON")
+    parser.add_argument("--json", action="store_true", help="the messages and the plan as JSON")
     parser.add_argument("--commit", action="store_true", help="commit the stack file with a conventional message")
 
 
-def report_edit(args: argparse.Namespace, project_dir: Path, result: edits.EditResult, message: str) -> int:
+def report_edit(args: argparse.Namespace, project_dir: Path, result: EditResult, what: str) -> int:
+    """Print what the edit did and plans, and commit it (`--commit`) as `<verb>(<stack>): <what>`."""
+    message = commit_subject(args.command, args.stack, what)
     committed = None
     if args.commit and result.written:
         committed = commit_stack_file(project_dir, args.stack, message)
@@ -29,19 +32,10 @@ def report_edit(args: argparse.Namespace, project_dir: Path, result: edits.EditR
             "stack": args.stack,
             "messages": result.messages,
             "written": result.written,
-            "changes": [
-                {
-                    "action": change.action,
-                    "kind": change.key[0],
-                    "namespace": change.key[1],
-                    "name": change.key[2],
-                    "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
-                }
-                for change in result.changes
-            ],
+            "changes": [change_record(change) for change in result.changes],
             "commit": committed,
         }
-        print(json.dumps(document, indent=2, default=str))
+        print(json.dumps(document, indent=2, default=repr))
         return EXIT_OK
     for line in result.messages:
         print(line)
@@ -54,3 +48,14 @@ def report_edit(args: argparse.Namespace, project_dir: Path, result: edits.EditR
     elif args.dry_run and result.changes:
         print("Dry run: the stack file was not changed.")
     return EXIT_OK
+
+
+def print_changes(changes: list[ResourceChange]) -> None:
+    """The plan of an edit, each change as `novactl diff` prints it."""
+    if not changes:
+        print("The next `pulumi up` changes nothing.")
+        return
+    print(f"The next `pulumi up` changes {len(changes)} resource(s):")
+    for change in changes:
+        for line in change.lines():
+            print(f"  {line}")

@@ -1,11 +1,10 @@
-"""What several verbs print the same way: tables, planned changes, and the cluster they read."""
+"""What several verbs print the same way: tables, the cluster they read, an error's first line."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from novactl.plan.changes import ObjectChange, field_line
 from novactl.stack import declared
 
 
@@ -14,17 +13,6 @@ def print_table(rows: list[list[str]]) -> None:
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-
-
-def print_changes(changes: list[ObjectChange]) -> None:
-    if not changes:
-        print("The next `pulumi up` changes no Kubernetes object.")
-        return
-    print(f"The next `pulumi up` changes {len(changes)} Kubernetes object(s):")
-    for change in changes:
-        print(f"  {change.describe()}")
-        for field in change.fields:
-            print(f"      {field_line(field)}")
 
 
 def cluster(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[str | None, str]:

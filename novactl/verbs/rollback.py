@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from novactl.plan import edits
-from novactl.stack import declared, history
+from novactl.plan.stack_edit import StackEdit
+from novactl.stack import history
 from novactl.verbs.edit import add_edit_flags, report_edit
+from novactl.verbs.switch import switch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,10 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, project_dir: Path) -> int:
-    spec = declared.find_service(declared.declared_platform(project_dir, args.stack), args.service)
-    color, last = history.rollback_target(project_dir, args.stack, args.service, spec)
-    result = edits.switch(project_dir, args.stack, [args.service], color, args.dry_run)
+    edit = StackEdit(project_dir, args.stack)
+    color, last = history.rollback_target(project_dir, args.stack, args.service, edit.service(args.service))
+    result = switch(edit, [args.service], color, args.dry_run)
     result.messages.insert(
         0, f"{args.service}: back to {color}, which served before the switch in {last.commit[:12]} ({last.date[:10]})"
     )
-    return report_edit(args, project_dir, result, f"rollback({args.stack}): {args.service} back to {color}")
+    return report_edit(args, project_dir, result, f"{args.service} back to {color}")

@@ -73,14 +73,16 @@ def test_switch_edits_one_line_and_shows_the_one_change(project_copy):
     result = novactl("switch", "staging", "graphql-gateway", "green", cwd=project_copy)
     assert result.returncode == 0, result.stderr
     assert changed_lines(before, stack.read_text()) == [("      active: blue", "      active: green")]
-    assert "update Service nova-staging/graphql-gateway" in result.stdout
+    assert "~ update   Service nova-staging/graphql-gateway\n" in result.stdout
     assert "spec.selector.nova.social/color: 'blue' -> 'green'" in result.stdout
     # The selector, and the analysis Job that watches green once it has the traffic.
-    assert "changes 2 Kubernetes object(s)" in result.stdout
-    # The one word novactl diff and pulumi use: the analysis Job is replaced (a new name).
-    assert "replace Job nova-staging/graphql-gateway-analysis-" in result.stdout
+    assert "changes 2 resource(s)" in result.stdout
+    # As novactl diff and pulumi plan it: the analysis Job is replaced (a new name).
+    assert "+- replace  Job nova-staging/graphql-gateway-analysis  (metadata.name cannot change in place" in (
+        result.stdout
+    )
     assert "metadata.name: 'graphql-gateway-analysis-" in result.stdout
-    assert "create Job" not in result.stdout
+    assert " create " not in result.stdout
 
 
 def test_switch_to_the_active_color_says_so_and_changes_nothing(project_copy):
@@ -135,9 +137,9 @@ def test_switch_all_flips_every_service_that_can_flip(project_copy):
     assert "graphql-gateway: green is already active" in result.stdout
     assert stack.read_text().count("active: green") == 13
     # 12 selectors, and for each of those services a new analysis Job replacing the last one.
-    assert "changes 24 Kubernetes object(s)" in result.stdout
-    assert result.stdout.count("  update Service nova-production/") == 12
-    assert result.stdout.count("  replace Job nova-production/") == 12
+    assert "changes 24 resource(s)" in result.stdout
+    assert result.stdout.count("~ update   Service nova-production/") == 12
+    assert result.stdout.count("+- replace  Job nova-production/") == 12
 
 
 def test_release_puts_the_tag_on_the_inactive_color(project_copy):
@@ -146,7 +148,7 @@ def test_release_puts_the_tag_on_the_inactive_color(project_copy):
     result = novactl("release", "staging", "feed-service", "2.5.0", cwd=project_copy)
     assert result.returncode == 0, result.stderr
     assert changed_lines(before, stack.read_text()) == [('        blue: "2.3.0"', '        blue: "2.5.0"')]
-    assert "update Deployment nova-staging/feed-service-blue" in result.stdout
+    assert "~ update   Deployment nova-staging/feed-service-blue\n" in result.stdout
     assert "update Service" not in result.stdout
     assert "novactl switch staging feed-service blue" in result.stdout
     # As `novactl diff` prints it: a long value shows the part that changed.
@@ -242,7 +244,7 @@ def test_release_env_puts_a_variable_on_the_idle_color_only(project_copy):
     assert '      colorEnv:\n        blue:\n          FEATURE_X: "on"\n' in text
     # The variables that change, not a dump of the list.
     assert "feed-service: blue FEATURE_X: (unset) -> on (live green keeps (unset))" in result.stdout
-    assert "update Deployment nova-staging/feed-service-blue" in result.stdout
+    assert "~ update   Deployment nova-staging/feed-service-blue\n" in result.stdout
     assert "env.FEATURE_X: + 'on'" in result.stdout, "by name, not env[8], and as novactl diff says it"
     assert "feed-service-green" not in result.stdout
 

@@ -41,26 +41,36 @@ def test_no_change_is_an_empty_diff(repo):
     assert len(document["baseCommit"]) == 40
 
 
-def test_a_flip_is_exactly_one_update_of_one_selector(repo):
-    result = run(repo, "switch", "staging", "feed-service", "blue")
+def edited(project: Path, *verb: str) -> list[dict[str, Any]]:
+    """The plan an edit verb prints (`--json`), the edit written."""
+    result = run(project, *verb, "--json")
     assert result.returncode == 0, result.stderr
+    changes: list[dict[str, Any]] = json.loads(result.stdout)["changes"]
+    return changes
+
+
+def test_a_flip_is_exactly_one_update_of_one_selector(repo):
+    planned = edited(repo, "switch", "staging", "feed-service", "blue")
     document = diff(repo, "staging")
+    assert planned == document["changes"], "switch prints the plan diff prints, record for record"
     # Besides the selector, a new analysis Job watches the colour that took the traffic.
     (analysis,) = by_action(document, "replace")
     assert (analysis["type"], analysis["name"]) == ("kubernetes:batch/v1:Job", "feed-service-analysis")
     (change,) = by_action(document, "update")
-    assert (change["action"], change["type"], change["name"]) == (
+    assert (change["action"], change["type"], change["name"], change["kind"], change["namespace"]) == (
         "update",
         "kubernetes:core/v1:Service",
         "feed-service",
+        "Service",
+        "nova-staging",
     )
     assert change["fields"] == [{"path": "spec.selector.nova.social/color", "before": "green", "after": "blue"}]
 
 
 def test_a_release_updates_the_inactive_color_and_replaces_its_smoke_job(repo):
-    result = run(repo, "release", "staging", "feed-service", "2.5.0")
-    assert result.returncode == 0, result.stderr
+    planned = edited(repo, "release", "staging", "feed-service", "2.5.0")
     document = diff(repo, "staging")
+    assert planned == document["changes"], "release prints the plan diff prints, record for record"
     (update,) = by_action(document, "update")
     (replace,) = by_action(document, "replace")
     assert document["summary"] == {"create": 0, "update": 1, "replace": 1, "delete": 0}
@@ -122,7 +132,7 @@ def test_a_changed_secret_shows_as_changed_and_stays_masked(repo):
     path.write_text(path.read_text().replace("v1:AAAAold", "v1:BBBBnew"))
     result = run(repo, "diff", "dev", "--base", "main")
     assert result.returncode == 0, result.stderr
-    assert "+- replace  kubernetes:core/v1:Secret  grafana-admin" in result.stdout
+    assert "+- replace  Secret monitoring/grafana-admin  (stringData cannot change in place)" in result.stdout
     assert "stringData: '[secret]' -> '[secret]'" in result.stdout
     for leaked in ("AAAAold", "BBBBnew", "offline-placeholder"):
         assert leaked not in result.stdout
@@ -276,8 +286,8 @@ def test_a_new_service_shows_its_image_replicas_ports_and_variable_names(repo):
 
 
 def test_the_markdown_stays_under_the_comment_limit():
-    from novactl.plan.changes import FieldChange
-    from novactl.plan.diff import MAX_MARKDOWN, Diff, ResourceChange, to_markdown
+    from novactl.plan.changes import FieldChange, ResourceChange
+    from novactl.plan.diff import MAX_MARKDOWN, Diff, to_markdown
 
     changes = [
         ResourceChange(
@@ -285,7 +295,7 @@ def test_the_markdown_stays_under_the_comment_limit():
             f"urn:{index}",
             "kubernetes:apps/v1:Deployment",
             f"svc-{index}",
-            tuple(FieldChange(f"spec.field{n}", "a" * 50, "b" * 50) for n in range(25)),
+            fields=tuple(FieldChange(f"spec.field{n}", "a" * 50, "b" * 50) for n in range(25)),
         )
         for index in range(40)
     ]

@@ -66,3 +66,13 @@ def test_rollback_without_a_switch_in_history_is_refused(repo):
 def test_without_commit_the_next_line_says_to_commit(repo):
     out = ok(repo, "release", "staging", "feed-service", "2.5.0")
     assert "next: commit it (or use --commit), then pulumi up -s staging" in out
+
+
+def test_history_reads_back_the_verb_that_commit_subject_wrote():
+    from novactl.stack.history import commit_subject, subject_verb
+
+    for verb in ("release", "switch", "canary", "rollback"):
+        assert subject_verb(commit_subject(verb, "staging", "feed-service to blue")) == verb
+    # A person's own words are not a verb's subject, even when they start with one.
+    for subject in ("rollback of feed-service", "rollbacks (all of them)", "Revert (rollback): x", "fix(ci) x"):
+        assert subject_verb(subject) is None, subject

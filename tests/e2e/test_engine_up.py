@@ -1,8 +1,9 @@
 """`pulumi up` under the real engine, against a control plane with controllers (`make e2e`):
 kube-controller-manager, kube-scheduler and kwok, whose fake nodes run pods without a kubelet
 (ready at once; Job pods complete). The e2e stack goes up; then a release, a switch, a canary
-and its abort, each planned by the engine exactly as `novactl diff` plans it, then applied;
-then the outputs, and destroy. The tests run in this order, each from where the last left off.
+and its abort, each planned by the engine exactly as the verb itself printed its plan
+(`--json`) and as `novactl diff` plans it, then applied; then the outputs, and destroy. The
+tests run in this order, each from where the last left off.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import kubernetes
 import pytest
 
 from novactl.engine.render import Rendered
-from novactl.plan.diff import compare
+from novactl.plan.compare import compare
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine
@@ -41,9 +42,11 @@ class Live:
     admin: Any
     kubeconfig: Path
 
-    def novactl(self, *args: str) -> None:
-        outcome = novactl(*args, cwd=self.engine.project)
+    def edit(self, *args: str) -> set[tuple[str, str]]:
+        """Run an edit verb; the plan it printed (`--json`), as (URN, action) pairs."""
+        outcome = novactl(*args, "--json", cwd=self.engine.project)
         assert outcome.returncode == 0, f"novactl {' '.join(args)}: {outcome.stdout}{outcome.stderr}"
+        return {(change["urn"], change["action"]) for change in json.loads(outcome.stdout)["changes"]}
 
     def engine_plan(self) -> set[tuple[str, str]]:
         steps = self.engine.preview_json()["steps"]
@@ -175,9 +178,10 @@ def test_every_budget_allows_a_disruption_and_a_serving_pod_can_be_evicted(live:
 
 def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
     before = live.engine.render()
-    live.novactl("release", STACK, SERVICE, "0.9.1-dev")
+    printed = live.edit("release", STACK, SERVICE, "0.9.1-dev")
     released = live.engine.render()
     plan = live.engine_plan()
+    assert plan == printed, "the engine plans what release printed"
     assert plan == offline_plan(before, released)
     # Only creates: the green colour and its gates; nothing of the live blue colour.
     assert {op for _, op in plan} == {"create"}
@@ -185,9 +189,10 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
     live.engine.up()
     assert live.endpoints_colors() == {"blue"}, "a release touches no live traffic"
 
-    live.novactl("switch", STACK, SERVICE, "green")
+    printed = live.edit("switch", STACK, SERVICE, "green")
     switched = live.engine.render()
     plan = live.engine_plan()
+    assert plan == printed, "the engine plans what switch printed"
     assert plan == offline_plan(released, switched)
     # Exactly the routing Service's selector, and the analysis Job that watches the new colour.
     assert plan == {
@@ -201,15 +206,15 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
 def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(live: Live):
     """After the switch above: green is live, blue (0.9.0-dev) idle and smoke-tested."""
     before = live.engine.render()
-    live.novactl("canary", STACK, SERVICE, "--pods", "1")
+    printed = live.edit("canary", STACK, SERVICE, "--pods", "1")
     canary = live.engine.render()
-    assert live.engine_plan() == offline_plan(before, canary)
+    assert live.engine_plan() == printed == offline_plan(before, canary)
     live.engine.up()
     assert live.endpoints_colors() == {"blue", "green"}
 
-    live.novactl("canary", STACK, SERVICE, "--abort")
+    printed = live.edit("canary", STACK, SERVICE, "--abort")
     aborted = live.engine.render()
-    assert live.engine_plan() == offline_plan(canary, aborted)
+    assert live.engine_plan() == printed == offline_plan(canary, aborted)
     live.engine.up()
     assert live.endpoints_colors() == {"green"}
 

@@ -10,7 +10,7 @@ import pytest
 from components.conventions import other_color
 from novactl.engine.render import Rendered, render_stack
 from novactl.errors import ProgramRefusalError
-from novactl.plan.changes import object_changes
+from novactl.plan.compare import compare
 from novactl.stack.files import platform_config
 from novactl.validate.check import resources
 from tests.conftest import NOVA_SERVICES, PROJECT_DIR, STACKS
@@ -21,9 +21,9 @@ SERVICE = "kubernetes:core/v1:Service"
 def serving_changes(changes, service):
     """The changes to what serves traffic: all but the analysis Job, which a switch replaces
     (a new Job watches the colour that took the traffic) and which must be exactly that."""
-    analysis = [change for change in changes if change.key[2].startswith(f"{service}-analysis-")]
-    assert sorted(change.action for change in analysis) == ["create", "delete"], analysis
-    return [change for change in changes if change not in analysis]
+    (analysis,) = [change for change in changes if change.name == f"{service}-analysis"]
+    assert analysis.action == "replace", analysis
+    return [change for change in changes if change is not analysis]
 
 
 def assert_traced(manifests, service):
@@ -97,7 +97,7 @@ def test_a_flip_changes_exactly_the_active_services_selector(rendered, stack):
     )
     assert config.tracing is not None
     assert_traced(before.manifests(), spec.name)
-    changes = serving_changes(object_changes(before.manifests(), after.manifests()), spec.name)
+    changes = serving_changes(compare(before, after), spec.name)
     assert [change.describe() for change in changes] == [f"update Service {config.namespace}/{spec.name}"]
     (field,) = changes[0].fields
     assert (field.path, field.before, field.after) == ("spec.selector.nova.social/color", spec.active, target)
@@ -113,19 +113,18 @@ def test_a_release_changes_only_the_inactive_colors_objects(rendered, stack):
     )
     assert config.tracing is not None
     assert_traced(after.manifests(), spec.name)
-    changes = object_changes(rendered[stack].manifests(), after.manifests())
+    changes = compare(rendered[stack], after)
     assert changes
     if not spec.analysed:
         # The service's second colour: from now on traffic can move, so the analysis Job
         # appears (watching the live colour); it was never there on the first deployment.
-        (created,) = [change for change in changes if change.key[2].startswith(f"{spec.name}-analysis-")]
+        (created,) = [change for change in changes if change.name == f"{spec.name}-analysis"]
         assert created.action == "create"
         changes = [change for change in changes if change is not created]
     prefix = f"{spec.name}-{inactive}"
     for change in changes:
-        name = change.key[2]
-        assert name.startswith(prefix), change.describe()
-    kinds = {change.key[0] for change in changes}
+        assert change.name.startswith(prefix), change.describe()
+    kinds = {change.kind for change in changes}
     assert {"Deployment", "Job"} <= kinds
 
 
@@ -175,7 +174,7 @@ def test_flipping_the_gateway_with_its_ingress_changes_only_its_selector(rendere
     after = render_stack(
         PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[f"services.graphql-gateway.active={target}"]
     )
-    changes = serving_changes(object_changes(rendered["staging"].manifests(), after.manifests()), "graphql-gateway")
+    changes = serving_changes(compare(rendered["staging"], after), "graphql-gateway")
     assert [change.describe() for change in changes] == ["update Service nova-staging/graphql-gateway"]
 
 
@@ -187,13 +186,13 @@ def test_a_config_change_the_blue_green_way_ends_with_a_one_object_switch(render
     idle = other_color(spec.active)
     released = [f"services.feed-service.colorEnv.{idle}.FEATURE_X=on"]
     after_release = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=released)
-    changes = object_changes(rendered["staging"].manifests(), after_release.manifests())
-    assert {change.key[0] for change in changes} == {"Deployment", "Job"}
-    assert all(change.key[2].startswith(f"feed-service-{idle}") for change in changes), changes
+    changes = compare(rendered["staging"], after_release)
+    assert {change.kind for change in changes} == {"Deployment", "Job"}
+    assert all(change.name.startswith(f"feed-service-{idle}") for change in changes), changes
     switched = render_stack(
         PROJECT_DIR, "staging", placeholder_secrets=True, overrides=[*released, f"services.feed-service.active={idle}"]
     )
-    (switch,) = serving_changes(object_changes(after_release.manifests(), switched.manifests()), "feed-service")
+    (switch,) = serving_changes(compare(after_release, switched), "feed-service")
     assert switch.describe() == "update Service nova-staging/feed-service"
 
 
@@ -215,7 +214,7 @@ def test_each_canary_step_changes_only_the_selector_and_the_idle_colors_replicas
     before_overrides, after_overrides = steps[step]
     before = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=before_overrides)
     after = render_stack(PROJECT_DIR, "staging", placeholder_secrets=True, overrides=after_overrides)
-    changes = serving_changes(object_changes(before.manifests(), after.manifests()), "feed-service")
+    changes = serving_changes(compare(before, after), "feed-service")
     described = {change.describe(): _fields(change) for change in changes}
     assert described == {
         f"update Deployment nova-staging/feed-service-{idle}": ["spec.replicas"],

@@ -89,7 +89,7 @@ def test_a_failed_switch_is_rolled_back_to_the_previous_color(checkout, tmp_path
     ).stdout.splitlines()
     assert log[:2] == [
         "rollback(staging): feed-service back to green",
-        "switch(staging): feed-service to the colour running 2.3.0",
+        "switch(staging): feed-service to blue, the colour running 2.3.0",
     ]
 
 

@@ -1,59 +1,49 @@
-"""Field-level changes between two sets of manifests."""
+"""Field-level changes between two versions of a resource's inputs (novactl/plan/fields.py)."""
 
-from novactl.plan.changes import FieldChange, object_changes
+from novactl.plan.changes import ABSENT, FieldChange, field_changes, field_line
 
 
-def service(name, color, port=8080):
+def service(color, port=8080):
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": name, "namespace": "ns"},
+        "metadata": {"name": "a", "namespace": "ns"},
         "spec": {"selector": {"color": color}, "ports": [{"port": port}]},
     }
 
 
-def test_identical_sets_have_no_changes():
-    assert object_changes([service("a", "blue")], [service("a", "blue")]) == []
+def test_identical_inputs_have_no_changes():
+    assert field_changes(service("blue"), service("blue")) == []
 
 
 def test_a_changed_field_is_reported_with_its_path():
-    (change,) = object_changes([service("a", "blue")], [service("a", "green")])
-    assert change.action == "update"
-    assert change.describe() == "update Service ns/a"
-    assert change.fields == (FieldChange("spec.selector.color", "blue", "green"),)
+    assert field_changes(service("blue"), service("green")) == [FieldChange("spec.selector.color", "blue", "green")]
 
 
 def test_list_items_are_compared_by_position():
-    (change,) = object_changes([service("a", "blue")], [service("a", "blue", port=9090)])
-    assert change.fields == (FieldChange("spec.ports[0].port", 8080, 9090),)
+    assert field_changes(service("blue"), service("blue", port=9090)) == [FieldChange("spec.ports[0].port", 8080, 9090)]
 
 
-def test_created_and_deleted_objects():
-    changes = object_changes([service("a", "blue")], [service("b", "blue")])
-    assert [(c.action, c.key) for c in changes] == [
-        ("delete", ("Service", "ns", "a")),
-        ("create", ("Service", "ns", "b")),
-    ]
+def test_a_field_that_appears_or_goes_is_absent_on_the_other_side():
+    before, after = service("blue"), service("blue")
+    after["spec"]["type"] = "ClusterIP"
+    (added,) = field_changes(before, after)
+    assert (added.before, added.after) == (ABSENT, "ClusterIP")
+    assert field_line(added) == "spec.type: + 'ClusterIP'"
+    (removed,) = field_changes(after, before)
+    assert field_line(removed) == "spec.type: - 'ClusterIP'"
 
 
-def test_a_job_renamed_by_its_spec_hash_is_one_replace_as_diff_says():
-    from novactl.plan.changes import ObjectChange, with_replacements
+def test_env_lists_compare_by_variable_name():
+    before = {"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}
+    after = {"env": [{"name": "B", "value": "2"}, {"name": "A", "value": "3"}]}
+    assert field_changes(before, after) == [FieldChange("env.A", "1", "3")]
 
-    changes = [
-        ObjectChange("create", ("Job", "ns", "feed-service-blue-smoke-309129ec")),
-        ObjectChange("delete", ("Job", "ns", "feed-service-blue-smoke-ec89cf2b")),
-        ObjectChange("create", ("Job", "ns", "wallet-service-blue-smoke-1234abcd")),  # a new service: stays a create
-        ObjectChange("delete", ("Service", "ns", "old")),
-    ]
-    merged = with_replacements(changes)
-    assert [change.describe() for change in merged] == [
-        "replace Job ns/feed-service-blue-smoke-309129ec",
-        "create Job ns/wallet-service-blue-smoke-1234abcd",
-        "delete Service ns/old",
-    ]
-    (field,) = merged[0].fields
-    assert (field.path, field.before, field.after) == (
-        "metadata.name",
-        "feed-service-blue-smoke-ec89cf2b",
-        "feed-service-blue-smoke-309129ec",
-    )
+
+def test_a_long_string_shows_the_part_that_changed():
+    before = "deployment.environment.name=staging,service.version=2.3.0,nova.color=blue,k8s.pod.name=$(POD_NAME)"
+    line = field_line(FieldChange("env.OTEL", before, before.replace("2.3.0", "2.6.0")))
+    assert "2.3.0 -> " not in line  # a quoted part of each side, not the bare versions
+    assert "2.3.0" in line
+    assert "2.6.0" in line
+    assert "deployment.environment.name" not in line
