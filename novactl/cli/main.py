@@ -1,6 +1,6 @@
 """`novactl`: render, check, diff and edit the platform's stacks offline, and read them live.
 
-Verbs: render, check, secrets, diff, switch, canary, release, rollback, perf, status, history
+Verbs: render, check, secrets, diff, switch, canary, release, rollback, perf, status, reach, history
 and completion.
 
 Exit codes: 0 ok, 1 a check or the program failed, 2 usage or config error (novactl.errors).

@@ -29,6 +29,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("rollback", "switch SERVICE back to the colour that served before its last switch (from git history)"),
     Verb("perf", "benchmark results into InfluxDB, and against their baseline"),
     Verb("status", "the colours, tags and sizes a stack file declares"),
+    Verb("reach", "whether FROM may connect to TO:PORT by the stack's NetworkPolicies, and which policy decides"),
     Verb("history", "releases, switches, canaries and rollbacks of a stack (or SERVICE), from git"),
     Verb("completion", 'print a shell completion script: eval "$(novactl completion bash)"'),
 )

@@ -126,12 +126,11 @@ class Cluster:
                 return True
         return False
 
-    def _admits(self, pod: Pod, direction: str, other: Peer, port: int, protocol: str) -> bool:
-        """Whether `pod`'s policies let `other` in (Ingress) or let `pod` out to it (Egress)."""
+    def _direction(self, pod: Pod, direction: str, other: Peer, port: int, protocol: str) -> Direction:
+        """What `pod`'s policies say of letting `other` in (Ingress) or `pod` out to it (Egress)."""
         target = pod if direction == "Ingress" else other  # whose named ports the rules mean
         policies = self._selecting(pod, direction)
-        if not policies:
-            return True  # not isolated in this direction
+        isolating = tuple(str(policy["metadata"]["name"]) for policy in policies)
         rules_key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
         for policy in policies:
             namespace = policy["metadata"]["namespace"]
@@ -140,18 +139,56 @@ class Cluster:
                 if peers and not any(self._peer_matches(peer, other, namespace) for peer in peers):
                     continue
                 if self._port_matches(rule.get("ports"), port, protocol, target):
-                    return True
-        return False
+                    return Direction(isolating, str(policy["metadata"]["name"]))
+        return Direction(isolating, None)
 
-    def allows(self, source: Peer, destination: Peer, port: int | str, protocol: str = "TCP") -> bool:
-        """Whether `source` may open a connection to `destination` on `port` (a number, or a
-        named port of the destination pod)."""
+    def explain(self, source: Peer, destination: Peer, port: int | str, protocol: str = "TCP") -> Verdict:
+        """What the policies say of `source` opening a connection to `destination` on `port` (a
+        number, or a named port of the destination pod): each side, and which policy admits it."""
         if isinstance(port, str):
             if not isinstance(destination, Pod) or port not in destination.ports:
                 raise ValueError(f"the destination has no port named {port!r}")
             port = destination.ports[port]
-        if isinstance(source, Pod) and not self._admits(source, "Egress", destination, port, protocol):
-            return False
-        if isinstance(destination, Pod):
-            return self._admits(destination, "Ingress", source, port, protocol)
-        return True
+        egress = self._direction(source, "Egress", destination, port, protocol) if isinstance(source, Pod) else None
+        ingress = (
+            self._direction(destination, "Ingress", source, port, protocol) if isinstance(destination, Pod) else None
+        )
+        return Verdict(port, egress, ingress)
+
+    def allows(self, source: Peer, destination: Peer, port: int | str, protocol: str = "TCP") -> bool:
+        """Whether `source` may open a connection to `destination` on `port`."""
+        return self.explain(source, destination, port, protocol).allowed
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One side of a connection: the policies that isolate the pod that way (none: it is not
+    isolated, and everything passes), and the first of them with a rule that admits it."""
+
+    isolated_by: tuple[str, ...]
+    admitted_by: str | None
+
+    @property
+    def allowed(self) -> bool:
+        return not self.isolated_by or self.admitted_by is not None
+
+    def describe(self) -> str:
+        if not self.isolated_by:
+            return "not isolated"
+        if self.admitted_by is not None:
+            return f"allowed by {self.admitted_by}"
+        return f"isolated by {', '.join(self.isolated_by)}, and no rule of theirs admits it"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A connection's egress (None: the source is not a pod) and ingress (None: the destination
+    is not a pod); it is allowed when both allow it."""
+
+    port: int
+    egress: Direction | None
+    ingress: Direction | None
+
+    @property
+    def allowed(self) -> bool:
+        return all(side is None or side.allowed for side in (self.egress, self.ingress))

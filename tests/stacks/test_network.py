@@ -15,6 +15,7 @@ from components.builders.network import (
     TEMPO_POD_LABELS,
 )
 from novactl.engine.render import render_stack
+from novactl.kube.endpoints import workload_pods
 from novactl.kube.netpol import Cluster, External, Pod
 from novactl.stack.files import platform_config
 from tests.conftest import PROJECT_DIR, STACKS
@@ -23,21 +24,8 @@ NS = "nova-staging"
 
 
 def pods(documents: list[dict[str, Any]]) -> dict[str, Pod]:
-    """A pod of each Deployment and Job, as its template labels and named ports make it."""
-    found = {}
-    for document in documents:
-        if document["kind"] not in ("Deployment", "Job"):
-            continue
-        template = document["spec"]["template"]
-        ports = {
-            port["name"]: port["containerPort"]
-            for container in template["spec"]["containers"]
-            for port in container.get("ports", [])
-        }
-        found[document["metadata"]["name"]] = Pod(
-            document["metadata"]["namespace"], template["metadata"]["labels"], ports=ports
-        )
-    return found
+    """A pod of each workload, by name, as its pod template labels it and names its ports."""
+    return {key.split("/", 1)[1]: pod for key, pod in workload_pods(documents).items()}
 
 
 @pytest.fixture(scope="module")
