@@ -10,7 +10,7 @@ import functools
 import json
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,12 +175,7 @@ def alertmanager_yaml(recording: Recording, secret_values: Iterable[str] = ()) -
 def _replace_folder(folder: Path, files: dict[str, str]) -> list[Path]:
     """Write `files` (name -> text) into `folder`, dropping what an earlier render left there."""
     shutil.rmtree(folder, ignore_errors=True)
-    paths = []
-    for name, text in files.items():
-        folder.mkdir(parents=True, exist_ok=True)
-        paths.append(folder / name)
-        paths[-1].write_text(text)
-    return paths
+    return write_files(folder, files)
 
 
 def summary(recording: Recording) -> list[str]:
@@ -229,6 +224,23 @@ class Rendered:
         """Every Kubernetes object, cleaned and masked, by URN."""
         return [_manifest(resource, inputs) for resource, inputs in self.cleaned if is_kubernetes_object(resource)]
 
+    def manifest_texts(self) -> dict[Path, str]:
+        """`<namespace>/<kind>.<name>.yaml` -> the YAML of each Kubernetes object, as written."""
+        texts: dict[Path, str] = {}
+        for item in self.manifests():
+            path = manifest_path(item)
+            if path in texts:
+                raise ValueError(f"two objects render to manifests/{path}")
+            texts[path] = yaml.dump(item, Dumper=SAFE_DUMPER, sort_keys=False, default_flow_style=False)
+        return texts
+
+    def rule_texts(self) -> dict[str, str]:
+        """`<name>.rules.yaml` -> the YAML of each PrometheusRule's groups, as promtool reads it."""
+        return {
+            name: yaml.dump(groups, Dumper=SAFE_DUMPER, sort_keys=False, width=1000)
+            for name, groups in rule_files(self.cleaned).items()
+        }
+
     def write(self, out_dir: Path) -> RenderResult:
         """Write stack.json, manifests/, prometheus/, alertmanager/ and grafana/ under `out_dir`,
         replacing what a previous render left."""
@@ -236,25 +248,10 @@ class Rendered:
         stack_json = out_dir / "stack.json"
         document = stack_document(self.recording, self.cleaned, self.secret_values)
         stack_json.write_text(json.dumps(document, indent=2) + "\n")
-
         manifests_dir = out_dir / "manifests"
         shutil.rmtree(manifests_dir, ignore_errors=True)
-        written: list[Path] = []
-        for item in self.manifests():
-            path = manifests_dir / manifest_path(item)
-            if path in written:
-                raise ValueError(f"two objects render to {path.relative_to(out_dir)}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(yaml.dump(item, Dumper=SAFE_DUMPER, sort_keys=False, default_flow_style=False))
-            written.append(path)
-
-        rules = _replace_folder(
-            out_dir / "prometheus",
-            {
-                name: yaml.dump(groups, Dumper=SAFE_DUMPER, sort_keys=False, width=1000)
-                for name, groups in rule_files(self.cleaned).items()
-            },
-        )
+        written = write_files(manifests_dir, self.manifest_texts())
+        rules = _replace_folder(out_dir / "prometheus", self.rule_texts())
         alertmanager = alertmanager_yaml(self.recording, self.secret_values)
         alertmanager_files = _replace_folder(
             out_dir / "alertmanager", {"alertmanager.yaml": alertmanager} if alertmanager is not None else {}
@@ -263,6 +260,17 @@ class Rendered:
         return RenderResult(
             out_dir, stack_json, written, rules, alertmanager_files[0] if alertmanager_files else None, dashboard_paths
         )
+
+
+def write_files(folder: Path, files: Mapping[Path, str] | Mapping[str, str]) -> list[Path]:
+    """Write each text at its path under `folder`, making the folders it needs."""
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        paths.append(path)
+    return paths
 
 
 def render_stack(

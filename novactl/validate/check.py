@@ -21,7 +21,7 @@ from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
 from novactl.engine.program import Recording
-from novactl.engine.render import Rendered, RenderResult, manifest_path, render_stack
+from novactl.engine.render import Rendered, alertmanager_yaml, render_stack, write_files
 from novactl.validate.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.validate.passcache import PassCache
 from policies.rules import Resource, Violation, evaluate
@@ -90,8 +90,7 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
     )
     report.checks.append(null_check(rendered.recording))
     with tempfile.TemporaryDirectory(prefix=f"novactl-check-{report.stack}-") as folder:
-        written = rendered.write(Path(folder))
-        report.checks.extend(_tool_checks(rendered, written, progress))
+        report.checks.extend(_tool_checks(rendered, Path(folder), progress))
     return report
 
 
@@ -105,29 +104,28 @@ def null_check(recording: Recording) -> CheckResult:
     return CheckResult("nulls", False, summary, output)
 
 
-def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[str], None]) -> list[CheckResult]:
+def _tool_checks(rendered: Rendered, folder: Path, progress: Callable[[str], None]) -> list[CheckResult]:
     """kubernetes-validate, the CRD schemas, promtool and amtool, all at once: each is a process
-    of its own, so on two cores they take about as long as the slowest of them."""
-    # The manifests as rendered in memory (what the files hold), by their path under manifests/.
-    documents = {manifest_path(item): item for item in rendered.manifests()}
+    of its own, so on two cores they take about as long as the slowest of them. Each reads files
+    `render` would write, and only those it reads are written (under `folder`)."""
+    texts = rendered.manifest_texts()
+    documents = dict(zip(texts, rendered.manifests(), strict=True))
     custom = {str(path): doc for path, doc in documents.items() if is_custom_resource(doc)}
-    manifests_dir = written.out_dir / "manifests"
-    built_in = [manifests_dir / path for path, doc in documents.items() if not is_custom_resource(doc)]
+    built_in = {path: text for path, text in texts.items() if not is_custom_resource(documents[path])}
     what = f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict"
+    rules = write_files(folder / "prometheus", rendered.rule_texts())
     runs: list[tuple[str, Callable[[], CheckResult]]] = [
-        ("kubernetes-validate", lambda: _kubernetes_validate(built_in, what)),
+        ("kubernetes-validate", lambda: _kubernetes_validate(built_in, folder / "manifests", what)),
         ("crd-schemas", lambda: crd_schema_check(custom)),
         (
             "promtool",
-            lambda: _run_tool(
-                "promtool",
-                ["promtool", "check", "rules", *map(str, written.rule_files)],
-                f"{len(written.rule_files)} rule files",
-            ),
+            lambda: _run_tool("promtool", ["promtool", "check", "rules", *map(str, rules)], f"{len(rules)} rule files"),
         ),
     ]
-    if written.alertmanager_config is not None:
-        command = ["amtool", "check-config", str(written.alertmanager_config)]
+    alertmanager = alertmanager_yaml(rendered.recording, rendered.secret_values)
+    if alertmanager is not None:
+        (config,) = write_files(folder / "alertmanager", {"alertmanager.yaml": alertmanager})
+        command = ["amtool", "check-config", str(config)]
         runs.append(("amtool", lambda: _run_tool("amtool", command, "the Alertmanager config")))
     progress(f"Running {', '.join(name for name, _ in runs)} ({what}; {len(custom)} custom resources)")
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:  # the threads only wait on processes
@@ -135,22 +133,23 @@ def _tool_checks(rendered: Rendered, written: RenderResult, progress: Callable[[
         return [future.result() for future in futures]
 
 
-def _kubernetes_validate(paths: list[Path], what: str) -> CheckResult:
-    """kubernetes-validate on the manifests it has not passed before in exactly this form."""
+def _kubernetes_validate(texts: dict[Path, str], folder: Path, what: str) -> CheckResult:
+    """kubernetes-validate on the manifests it has not passed before in exactly this form
+    (only those are written, under `folder`)."""
     cache = PassCache.default(_validator_identity())
-    texts = {path: path.read_text() for path in paths}
-    pending = [path for path in paths if not cache.passed(texts[path])]
+    pending = {path: text for path, text in texts.items() if not cache.passed(text)}
     if not pending:
         return CheckResult("kubernetes-validate", True, f"{what} (all passed before, unchanged)")
+    files = write_files(folder, pending)
     validator = Path(sys.executable).with_name("kubernetes-validate")
     command = [str(validator) if validator.exists() else "kubernetes-validate", "--strict"]
-    command += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *map(str, pending)]
+    command += ["--kubernetes-version", KUBERNETES_VERSION, "--quiet", *map(str, files)]
     result = _run_tool("kubernetes-validate", command, what)
     if result.passed:
-        for path in pending:
-            cache.remember(texts[path])
-    if len(pending) < len(paths):
-        result.summary += f" ({len(paths) - len(pending)} passed before, unchanged)"
+        for text in pending.values():
+            cache.remember(text)
+    if len(pending) < len(texts):
+        result.summary += f" ({len(texts) - len(pending)} passed before, unchanged)"
     return result
 
 
