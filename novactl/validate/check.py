@@ -68,14 +68,15 @@ def resources(recording: Recording) -> list[Resource]:
     return [Resource(r.type, r.name, r.urn, r.inputs, tuple(r.dependencies)) for r in ordered]
 
 
-def run_check(project_dir: Path, stack: str, progress: Callable[[str], None]) -> Report:
-    """Render `stack` (secrets as masked placeholders) and run every check over it."""
+def run_check(project_dir: Path, stack: str, progress: Callable[[str], None], use_cache: bool = True) -> Report:
+    """Render `stack` (secrets as masked placeholders) and run every check over it (without
+    `use_cache`, the validators check everything, whatever they passed before)."""
     progress(f"Rendering {stack} offline")
-    return check_rendered(render_stack(project_dir, stack, placeholder_secrets=True), progress)
+    return check_rendered(render_stack(project_dir, stack, placeholder_secrets=True), progress, use_cache)
 
 
-def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Report:
-    """Run the policies over a rendered stack, then write it out and run the tools on the files."""
+def check_rendered(rendered: Rendered, progress: Callable[[str], None], use_cache: bool = True) -> Report:
+    """Run the policies over a rendered stack, then the tools on the files they read."""
     report = Report(rendered.config.stack, unset_secrets=sorted(rendered.config.unset_secrets))
     progress(f"Running {len(POLICIES)} policies over {len(rendered.recording.resources)} resources")
     report.violations = evaluate(POLICIES, resources(rendered.recording))
@@ -90,7 +91,7 @@ def check_rendered(rendered: Rendered, progress: Callable[[str], None]) -> Repor
     )
     report.checks.append(null_check(rendered.recording))
     with tempfile.TemporaryDirectory(prefix=f"novactl-check-{report.stack}-") as folder:
-        report.checks.extend(_tool_checks(rendered, Path(folder), progress))
+        report.checks.extend(_tool_checks(rendered, Path(folder), progress, use_cache))
     return report
 
 
@@ -104,7 +105,9 @@ def null_check(recording: Recording) -> CheckResult:
     return CheckResult("nulls", False, summary, output)
 
 
-def _tool_checks(rendered: Rendered, folder: Path, progress: Callable[[str], None]) -> list[CheckResult]:
+def _tool_checks(
+    rendered: Rendered, folder: Path, progress: Callable[[str], None], use_cache: bool
+) -> list[CheckResult]:
     """kubernetes-validate, the CRD schemas, promtool and amtool, all at once: each is a process
     of its own, so on two cores they take about as long as the slowest of them. Each reads files
     `render` would write, and only those it reads are written (under `folder`)."""
@@ -115,8 +118,8 @@ def _tool_checks(rendered: Rendered, folder: Path, progress: Callable[[str], Non
     what = f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict"
     rules = write_files(folder / "prometheus", rendered.rule_texts())
     runs: list[tuple[str, Callable[[], CheckResult]]] = [
-        ("kubernetes-validate", lambda: _kubernetes_validate(built_in, folder / "manifests", what)),
-        ("crd-schemas", lambda: crd_schema_check(custom)),
+        ("kubernetes-validate", lambda: _kubernetes_validate(built_in, folder / "manifests", what, use_cache)),
+        ("crd-schemas", lambda: crd_schema_check(custom, use_cache)),
         (
             "promtool",
             lambda: _run_tool("promtool", ["promtool", "check", "rules", *map(str, rules)], f"{len(rules)} rule files"),
@@ -133,10 +136,10 @@ def _tool_checks(rendered: Rendered, folder: Path, progress: Callable[[str], Non
         return [future.result() for future in futures]
 
 
-def _kubernetes_validate(texts: dict[Path, str], folder: Path, what: str) -> CheckResult:
+def _kubernetes_validate(texts: dict[Path, str], folder: Path, what: str, use_cache: bool) -> CheckResult:
     """kubernetes-validate on the manifests it has not passed before in exactly this form
     (only those are written, under `folder`)."""
-    cache = PassCache.default(_validator_identity())
+    cache = PassCache.default(_validator_identity(), use_cache)
     pending = {path: text for path, text in texts.items() if not cache.passed(text)}
     if not pending:
         return CheckResult("kubernetes-validate", True, f"{what} (all passed before, unchanged)")
@@ -162,9 +165,9 @@ def _validator_identity() -> str | None:
         return None
 
 
-def crd_schema_check(custom: dict[str, dict[str, Any]]) -> CheckResult:
+def crd_schema_check(custom: dict[str, dict[str, Any]], use_cache: bool = True) -> CheckResult:
     """Every custom resource against its CRD schema; a kind without one is unchecked, not passed."""
-    found = check_custom_resources(custom)
+    found = check_custom_resources(custom, use_cache)
     if found.problem is not None:
         return CheckResult("crd-schemas", False, found.problem)
     summary = f"{len(found.valid)} custom resources schema-valid, {len(found.unchecked)} unchecked"

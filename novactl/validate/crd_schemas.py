@@ -38,8 +38,9 @@ def is_custom_resource(manifest: dict[str, Any]) -> bool:
     return "." in group and not group.endswith(".k8s.io")
 
 
-def check_custom_resources(objects: dict[str, dict[str, Any]]) -> SchemaReport:
-    """Validate `objects` (name -> manifest) against their CRD schemas, unknown fields included."""
+def check_custom_resources(objects: dict[str, dict[str, Any]], use_cache: bool = True) -> SchemaReport:
+    """Validate `objects` (name -> manifest) against their CRD schemas, unknown fields included
+    (without `use_cache`, every one of them, whatever passed before)."""
     report = SchemaReport()
     node = shutil.which("node")
     if node is None:
@@ -49,7 +50,10 @@ def check_custom_resources(objects: dict[str, dict[str, Any]]) -> SchemaReport:
         report.problem = f"the CRD models are not installed: run `make tools` (npm ci in {TOOL_DIR.name})"
         return report
     identity = f"crd-check {file_digest(TOOL_DIR / 'check.mjs', TOOL_DIR / 'package-lock.json')}"
-    caches = {"valid": PassCache.default(identity), "unchecked": PassCache.default(f"{identity} unchecked")}
+    caches = {
+        "valid": PassCache.default(identity, use_cache),
+        "unchecked": PassCache.default(f"{identity} unchecked", use_cache),
+    }
     contents = {name: json.dumps(manifest, sort_keys=True) for name, manifest in objects.items()}
     results = [_remembered(name, manifest, contents[name], caches) for name, manifest in objects.items()]
     pending = {name: objects[name] for name, result in zip(objects, results, strict=True) if result is None}

@@ -5,7 +5,8 @@ A pass is remembered under sha256(the validator's identity, the content): the id
 the tool and its version (or the hash of its code and lockfile), so a new version forgets every
 old pass. Only passes are kept: anything that failed, or was never seen, is validated again.
 The cache lives in $NOVACTL_CACHE_DIR, else $XDG_CACHE_HOME/novactl, else ~/.cache/novactl;
-NOVACTL_CACHE=off (or `novactl check --no-cache`) validates everything.
+NOVACTL_CACHE=off, or `novactl check --no-cache` (a PassCache that is not enabled), validates
+everything.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ class PassCache:
         self.folder = root / "passed" if root is not None else None
 
     @classmethod
-    def default(cls, identity: str | None) -> PassCache:
-        """The cache at cache_root(); an unknown identity (a validator whose version cannot be
-        told) remembers nothing."""
-        return cls(identity or "", cache_root() if identity is not None else None)
+    def default(cls, identity: str | None, enabled: bool = True) -> PassCache:
+        """The cache at cache_root(); one that is not `enabled` (`check --no-cache`), or of an
+        unknown identity (a validator whose version cannot be told), remembers nothing."""
+        return cls(identity or "", cache_root() if identity is not None and enabled else None)
 
     def _entry(self, content: str) -> Path | None:
         if self.folder is None:

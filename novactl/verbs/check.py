@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,10 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, project_dir: Path) -> int:
     from novactl.validate.check import format_report, run_check  # noqa: PLC0415 - the SDK only when it runs
 
-    if args.no_cache:
-        os.environ["NOVACTL_CACHE"] = "off"  # read by novactl.validate.passcache, here and in nothing else
     stack = stack_from_argument(args.stack)
-    report = run_check(project_dir, stack, progress=lambda line: print(f"... {line}", file=sys.stderr))
+    report = run_check(project_dir, stack, _progress, use_cache=not args.no_cache)
     if args.live:
         report.checks.append(_cluster_storage(args, project_dir, stack))
     if args.json:
@@ -47,6 +44,10 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
     else:
         print("\n".join(format_report(report)))
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _progress(line: str) -> None:
+    print(f"... {line}", file=sys.stderr)
 
 
 def _cluster_storage(args: argparse.Namespace, project_dir: Path, stack: str) -> CheckResult:

@@ -68,3 +68,14 @@ def test_a_warm_check_still_fails_an_invalid_manifest(rendered: dict[str, Render
     assert not validate.passed
     assert "replicaz" in validate.output
     assert "passed before" in validate.summary
+
+
+def test_without_the_cache_a_warm_check_validates_everything_again(rendered: dict[str, Rendered]):
+    check_rendered(rendered["dev"], progress=lambda line: None)  # remembered
+    warm = {check.name: check.summary for check in check_rendered(rendered["dev"], lambda line: None).checks}
+    assert "(all passed before, unchanged)" in warm["kubernetes-validate"]
+    assert "judged before, unchanged" in warm["crd-schemas"]
+    cold = {c.name: c for c in check_rendered(rendered["dev"], lambda line: None, use_cache=False).checks}
+    assert cold["kubernetes-validate"].passed
+    assert "before" not in cold["kubernetes-validate"].summary, "--no-cache: every manifest checked again"
+    assert "before" not in cold["crd-schemas"].summary
