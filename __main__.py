@@ -2,12 +2,15 @@
 
 import pulumi
 
+from components.cluster import verify_cluster
 from components.config.fields import ConfigError
 from components.platform import PLATFORM_NAME, Platform
 from components.stack_config import load_platform_config, load_secrets
 
 try:
     config = load_platform_config()
+    # Before anything registers: the kubeconfig context must lead to the stack's own cluster.
+    verify_cluster(config, pulumi.Config("kubernetes").get("kubeconfig"))
 except ConfigError as error:
     # RunError ends the program with this one line and no traceback, before any resource.
     raise pulumi.RunError(str(error)) from None

@@ -35,6 +35,15 @@ NOVA_SERVICES = (
 )
 
 
+AWS_STACK: dict[str, Any] = {
+    "cloud": "aws",
+    "aws:region": "us-west-2",
+    "kubernetes:context": "nova-staging",
+    "clusterUid": "0b6c3f43-5d8e-4a1c-9f4e-2a7d1c9e8b10",
+}
+"""What turns the minimal config into an AWS stack's: the region, and the cluster it names."""
+
+
 def minimal_raw_config() -> dict[str, Any]:
     """A small valid `nova-platform:*` config (keys without the namespace)."""
     return {

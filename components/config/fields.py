@@ -24,15 +24,16 @@ _DURATION = re.compile(r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([
 class ConfigError(Exception):
     """A stack config value that cannot be used; str() is the one-line message for users."""
 
-    def __init__(self, key: str, message: str, stack_file: str | None = None):
+    def __init__(self, key: str, message: str, stack_file: str | None = None, namespace: str = conventions.PROJECT):
         super().__init__(key, message, stack_file)
         self.key = key
         self.message = message
         self.stack_file = stack_file
+        self.namespace = namespace  # another package's key (`kubernetes:context`) names its own
 
     def __str__(self) -> str:
         where = f"{self.stack_file}: " if self.stack_file else ""
-        return f"{where}{conventions.PROJECT}:{self.key}: {self.message}"
+        return f"{where}{self.namespace}:{self.key}: {self.message}"
 
 
 class CombinedConfigError(ConfigError):

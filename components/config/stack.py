@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -73,6 +74,8 @@ class PlatformConfig:
     network: NetworkSpec | None = None  # None: no NetworkPolicies (networkPolicy.enabled: false)
     node_memory: str = DEFAULT_NODE_MEMORY  # allocatable memory of one node: no pod may ask for more
     storage_class: str | None = None  # every piece's volumes (monitoring may override); None: the default class
+    kube_context: str | None = None  # `kubernetes:context`; None: the kubeconfig's current context
+    cluster_uid: str | None = None  # kube-system's UID in the stack's own cluster (components/cluster.py)
 
     def service(self, name: str) -> ServiceSpec:
         """The service called `name` (KeyError when the stack has none)."""
@@ -104,11 +107,17 @@ TOP_LEVEL_KEYS = (
     "smokeTestImage",
     "nodeMemory",
     "storageClass",
+    "clusterUid",
     *OBJECT_KEYS,
     *SECRET_KEYS,
 )
 AWS_REGION_KEY = "aws:region"
-"""The AWS provider's region, the one key from outside our namespace the program reads."""
+"""The AWS provider's region, read from outside our namespace."""
+KUBE_CONTEXT_KEY = "kubernetes:context"
+"""The Kubernetes provider's kubeconfig context, read from outside our namespace: the cluster
+check (components/cluster.py) reads the cluster through it, as the provider will."""
+FOREIGN_KEYS = (AWS_REGION_KEY, KUBE_CONTEXT_KEY)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SECRET_MARK = "[secret]"
 """What a secret key holds in the parsed raw config: its presence, never its value."""
 
@@ -123,8 +132,7 @@ def decode_engine_config(flat: Mapping[str, str], stack: str, secret_keys: Colle
     """
     prefix = f"{conventions.PROJECT}:"
     raw: dict[str, Any] = {}
-    if AWS_REGION_KEY in flat:
-        raw[AWS_REGION_KEY] = flat[AWS_REGION_KEY]
+    raw.update({key: flat[key] for key in FOREIGN_KEYS if key in flat})
     for full_key, text in flat.items():
         if not full_key.startswith(prefix):
             continue
@@ -195,7 +203,7 @@ def parse_platform_config(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
 
 def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     # A service's secrets are top-level keys too, named by its secretEnv.
-    reject_unknown(raw, (*TOP_LEVEL_KEYS, AWS_REGION_KEY, *service_secret_keys(raw)), "")
+    reject_unknown(raw, (*TOP_LEVEL_KEYS, *FOREIGN_KEYS, *service_secret_keys(raw)), "")
     namespace = required(raw, "namespace", "namespace", namespace_name)
     cloud = choice(raw.get("cloud", "aws"), "cloud", CLOUDS)
     cluster_name = dns_label(raw.get("clusterName", f"nova-{stack}"), "clusterName")
@@ -229,6 +237,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     network = found.attempt(lambda: parse_network(raw.get("networkPolicy")))
     node_memory = found.attempt(lambda: quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"))
     storage_class = found.attempt(lambda: _storage_class(raw.get("storageClass")))
+    cluster = found.attempt(lambda: _cluster(raw, cloud, stack))
     found.raise_if_any()
     services = tuple(spec for spec in parsed if spec is not None)
     assert monitoring is not None
@@ -250,10 +259,44 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
         network=network,
         node_memory=node_memory,
         storage_class=storage_class,
+        kube_context=cluster[0] if cluster else None,
+        cluster_uid=cluster[1] if cluster else None,
     )
     _distinct_namespaces(config)
     _fits_a_node(config)
     return config
+
+
+def _cluster(raw: Mapping[str, Any], cloud: str, stack: str) -> tuple[str | None, str | None]:
+    """The kubeconfig context the provider uses and the UID of the cluster's kube-system
+    namespace it must reach. A stack on AWS names both: a laptop's current context may be
+    another stack's cluster, and `pulumi up` would apply this stack there."""
+    context = raw.get(KUBE_CONTEXT_KEY)
+    if context is not None and (not isinstance(context, str) or not context):
+        raise ConfigError("context", "expected the name of a kubeconfig context", namespace="kubernetes")
+    uid = raw.get("clusterUid")
+    if uid is not None and (not isinstance(uid, str) or not UUID.fullmatch(uid)):
+        raise ConfigError(
+            "clusterUid",
+            f"{uid!r}: expected the UID of the cluster's kube-system namespace "
+            "(kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')",
+        )
+    if cloud == "aws":
+        if context is None:
+            raise ConfigError(
+                "context",
+                f"a stack on AWS names the context of its own cluster (the current one may be another's): "
+                f"pulumi config set kubernetes:context nova-{stack} -s {stack}",
+                namespace="kubernetes",
+            )
+        if uid is None:
+            raise ConfigError(
+                "clusterUid",
+                "a stack on AWS names its cluster, which the program checks before it registers anything: "
+                f"pulumi config set clusterUid $(kubectl --context {context} get namespace kube-system "
+                f"-o jsonpath='{{.metadata.uid}}') -s {stack}",
+            )
+    return context, uid
 
 
 def _storage_class(value: Any) -> str | None:

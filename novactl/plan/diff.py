@@ -7,6 +7,7 @@ worktree, and planned by novactl/plan/compare.py, as every edit verb plans its e
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import shutil
 import subprocess
@@ -14,8 +15,10 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from components import conventions
+from novactl.engine.program import program_modules
 from novactl.engine.render import Rendered, render_stack
 from novactl.errors import BaseRenderError
 from novactl.plan.changes import ACTIONS, ResourceChange, change_record, field_line
@@ -90,6 +93,16 @@ def checkout(project_dir: Path, ref: str) -> Iterator[tuple[Path, str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def base_platform(base_dir: Path, rendered: Rendered) -> Any:
+    """The base's platform as the base's own rules parse it: a key this checkout has since made
+    required (or refuses) must not stop a diff against a commit from before."""
+    config = rendered.config
+    with program_modules(base_dir):
+        rules = importlib.import_module("components.config.stack")
+        raw = rules.decode_engine_config(config.engine_config(), config.stack, config.secret_keys)
+        return rules.parse_platform_config(raw, config.stack)
+
+
 def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
     """Render `stack` at `base` and in the working tree, and compare. A `base` that names no
     commit is refused first, before anything renders (the checkout verifies it)."""
@@ -99,6 +112,7 @@ def diff_stack(project_dir: Path, stack: str, base: str) -> Diff:
         if stack_file(base_dir, stack).exists():
             try:
                 before = render_stack(base_dir, stack, placeholder_secrets=True)
+                before.parsed = base_platform(base_dir, before)
             except Exception as error:  # whatever the base's program raises, say which side failed
                 raise BaseRenderError(f"--base {base} ({commit[:12]}) does not render stack {stack}: {error}") from None
     changes = compare(before, after)

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from components.cluster import read_cluster, wrong_cluster
+from components.config.fields import ConfigError
 from components.config.stack import PlatformConfig
 from novactl.errors import EXIT_FAILED, EXIT_OK
 from novactl.kube import live
@@ -44,7 +46,13 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
 def _live_status(args: argparse.Namespace, project_dir: Path, platform: PlatformConfig) -> int:
     context, where = cluster(args, project_dir, args.stack)
     try:
+        if platform.cluster_uid is not None:  # the stack's own cluster, or nothing is read
+            refusal = wrong_cluster(platform, where, read_cluster(context, None), "nothing was read")
+            if refusal is not None:
+                raise refusal
         services = live.live_status(platform, live.KubernetesReader(context))
+    except ConfigError:
+        raise
     except Exception as error:  # the client's own kinds: config, HTTP, API and decoding errors
         print(f"error: --live: cannot read the cluster through {where}: {first_line(error)}", file=sys.stderr)
         return EXIT_FAILED

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
+from components.cluster import IDENTITY_RULE
 from novactl.kube.live import live_rows, live_status
 from novactl.stack.declared import declared_platform, only_service
 from tests.conftest import PROJECT_DIR
@@ -80,6 +81,9 @@ def test_a_canary_in_the_cluster_that_the_stack_file_does_not_declare_is_drift(f
     assert "blue runs 2.5.0, the stack file says 2.3.0" in live.drift
 
 
+STAGING_UID = declared_platform(PROJECT_DIR, "staging").cluster_uid
+
+
 class _RecordedApi(QuietHandler):
     """The Kubernetes API on loopback, answering the four reads of `--live` from the recording."""
 
@@ -90,6 +94,11 @@ class _RecordedApi(QuietHandler):
         self.paths.append(self.path)
         url = urllib.parse.urlsplit(self.path)
         routes = {
+            "/api/v1/namespaces/kube-system": {
+                "kind": "Namespace",
+                "apiVersion": "v1",
+                "metadata": {"name": "kube-system", "uid": self.state.get("uid", STAGING_UID)},
+            },
             "/api/v1/namespaces/nova-staging/services/feed-service": self.state["service"],
             "/apis/apps/v1/namespaces/nova-staging/deployments": _list("DeploymentList", self.state["deployments"]),
             "/apis/discovery.k8s.io/v1/namespaces/nova-staging/endpointslices": _list(
@@ -120,7 +129,8 @@ def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(p
         result = run_live(project_copy, tmp_path, url, "nova-staging", "feed-service")
     assert result.returncode == 1, result.stderr[-3000:]  # drift: the canary is not declared
     assert "Traceback" not in result.stderr
-    assert "through the kubeconfig's current context" in result.stdout
+    assert "through context nova-staging" in result.stdout
+    assert _RecordedApi.paths[0] == "/api/v1/namespaces/kube-system", "the cluster is checked first"
     row = next(line for line in result.stdout.splitlines() if line.startswith("feed-service"))
     assert "both" in row
     assert "2.5.0 1/1" in row
@@ -134,6 +144,20 @@ def test_live_status_through_the_real_kubernetes_client_against_a_recorded_api(p
         "/apis/discovery.k8s.io/v1/namespaces/nova-staging/endpointslices"
         "?labelSelector=kubernetes.io/service-name=feed-service"
     ) in asked
+
+
+def test_another_cluster_is_refused_before_anything_of_the_stack_is_read(project_copy, tmp_path):
+    other = "9d1f6e2a-0c4b-4f7e-8a3d-5b2c1e0f9a87"
+    _RecordedApi.state, _RecordedApi.paths = {**RECORDED["canary"], "uid": other}, []
+    with serving(_RecordedApi) as url:
+        result = run_live(project_copy, tmp_path, url, "nova-staging", "feed-service")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: Pulumi.staging.yaml: nova-platform:clusterUid: stack staging belongs to cluster {STAGING_UID}, "
+        f"but context nova-staging reaches cluster {other} at {url}; nothing was read\n"
+    )
+    assert _RecordedApi.paths == ["/api/v1/namespaces/kube-system"]
 
 
 def test_an_unreachable_cluster_is_one_line_not_a_traceback(project_copy, tmp_path):
@@ -151,3 +175,5 @@ def test_the_documented_role_is_what_live_reads():
     text = (PROJECT_DIR / "docs/blue-green.md").read_text()
     block = text.split("rules:  # novactl.kube.live.READ_RULES", 1)[1].split("```", 1)[0]
     assert yaml.safe_load("rules:" + block)["rules"] == [dict(rule) for rule in READ_RULES]
+    identity = text.split("rules:  # components.cluster.IDENTITY_RULE", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load("rules:" + identity)["rules"] == [IDENTITY_RULE]

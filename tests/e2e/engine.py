@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from components.cluster import read_cluster
 from novactl.engine.program import copy_program
 from novactl.engine.render import Rendered, render_stack
 from tests.conftest import PROJECT_DIR
@@ -38,12 +39,14 @@ def engine_home() -> Path:
     return Path(folder)
 
 
-def e2e_stack(dev: dict[str, Any], context: str) -> dict[str, Any]:
+def e2e_stack(dev: dict[str, Any], context: str, cluster_uid: str) -> dict[str, Any]:
     """Pulumi.e2e.yaml, from dev: all 13 services, no AWS (dev is `cloud: local`), and nothing
     from a Helm chart (charts cannot be fetched here): monitoring against an operator the
-    cluster already runs, no Loki, no Tempo."""
+    cluster already runs, no Loki, no Tempo. It names its cluster, as the AWS stacks must, so
+    the program's cluster check runs under the engine on every preview and up."""
     config = dict(dev["config"])
     config["kubernetes:context"] = context
+    config["nova-platform:clusterUid"] = cluster_uid
     config["nova-platform:namespace"] = NAMESPACE
     config["nova-platform:monitoring"] = {
         **config.get("nova-platform:monitoring", {}),
@@ -65,13 +68,17 @@ class Engine:
     environment: dict[str, str]
 
     @classmethod
-    def create(cls, folder: Path, kubeconfig: Path, context: str) -> Engine:
+    def create(cls, folder: Path, kubeconfig: Path, context: str, cluster_uid: str | None = None) -> Engine:
+        """A project copy whose stack names the cluster `context` reaches (or `cluster_uid`)."""
         home = engine_home()
+        cluster_uid = cluster_uid or read_cluster(context, str(kubeconfig)).uid
         project = copy_program(PROJECT_DIR, folder / "project")
         for stack_file in project.glob("Pulumi.*.yaml"):
             stack_file.unlink()
         dev = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text())
-        (project / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump(e2e_stack(dev, context), sort_keys=False))
+        (project / f"Pulumi.{STACK}.yaml").write_text(
+            yaml.safe_dump(e2e_stack(dev, context, cluster_uid), sort_keys=False)
+        )
         (folder / "state").mkdir()
         environment = {
             **os.environ,

@@ -11,14 +11,16 @@ import copy
 import json
 from typing import Any
 
+import kubernetes
 import pytest
 import yaml
 
+from components.cluster import read_cluster
 from novactl.engine.render import SECRET_MASK
 from novactl.errors import ProgramRefusalError
 from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
-from tests.e2e.engine import SECRET_VALUE, STACK, Engine
+from tests.e2e.engine import NAMESPACE, SECRET_VALUE, STACK, Engine
 
 pytestmark = pytest.mark.e2e
 
@@ -95,6 +97,32 @@ def test_plain_config_stored_as_a_secret_stops_the_preview(engine: Engine):
     assert outcome.returncode != 0
     assert f"error: Pulumi.{STACK}.yaml: nova-platform:imageRegistry: is stored as a secret" in outcome.stdout
     assert "registry.e2e.example" not in outcome.stdout + outcome.stderr
+
+
+def test_a_stack_pointed_at_another_cluster_registers_nothing_there(
+    cluster: ControlPlane, admin: Any, tmp_path_factory: pytest.TempPathFactory
+):
+    """The stack belongs to another cluster; the kubeconfig's context reaches this one. Preview
+    and up stop with one line naming both, and nothing of the stack reaches this cluster."""
+    folder = tmp_path_factory.mktemp("elsewhere")
+    kubeconfig = cluster.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
+    own = read_cluster(CONTEXT, str(kubeconfig)).uid
+    other = "9d1f6e2a-0c4b-4f7e-8a3d-5b2c1e0f9a87"
+    elsewhere = Engine.create(folder, kubeconfig, CONTEXT, cluster_uid=other)
+    line = (
+        f"error: Pulumi.{STACK}.yaml: nova-platform:clusterUid: stack {STACK} belongs to cluster {other}, "
+        f"but context {CONTEXT} reaches cluster {own} at "
+    )
+    for command in (["preview"], ["up", "--yes"]):
+        outcome = elsewhere.pulumi(*command, check=False)
+        assert outcome.returncode != 0, command
+        assert line in outcome.stdout + outcome.stderr, outcome.stdout + outcome.stderr
+        assert "Traceback" not in outcome.stdout + outcome.stderr
+    state = json.loads(elsewhere.pulumi("stack", "export").stdout)
+    registered = [resource["type"] for resource in state["deployment"].get("resources") or []]
+    assert set(registered) <= {STACK_TYPE}, registered
+    names = {item.metadata.name for item in kubernetes.client.CoreV1Api(admin).list_namespace().items if item.metadata}
+    assert NAMESPACE not in names
 
 
 def test_a_config_error_stops_the_preview_with_novactl_s_one_line_message(engine: Engine):

@@ -17,12 +17,14 @@ from typing import Any
 import kubernetes
 import pytest
 
+from components.cluster import IDENTITY_RULE
+from novactl.engine.program import copy_program
 from novactl.engine.scoped import render_services
 from novactl.kube.live import READ_RULES
 from novactl.stack.declared import declared_platform
 from novactl.validate.crd_schemas import is_custom_resource
 from tests.conftest import PROJECT_DIR
-from tests.e2e.conftest import CONTEXT, apply
+from tests.e2e.conftest import apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane
 from tests.kube import status_live
 
@@ -53,9 +55,35 @@ def applied(admin: Any) -> list[dict[str, Any]]:
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "novactl-status"},
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": READER_USER}],
     }
-    for item in [namespace, *objects, role, binding]:
+    identity_role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "novactl-cluster-identity"},
+        "rules": [IDENTITY_RULE],
+    }
+    identity_binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "novactl-cluster-identity"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "novactl-cluster-identity"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": READER_USER}],
+    }
+    for item in [namespace, *objects, role, binding, identity_role, identity_binding]:
         apply(admin, item)
     return objects
+
+
+@pytest.fixture(scope="module")
+def project(admin: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project, its staging stack naming this control plane as its cluster (as a team
+    records its own cluster's UID)."""
+    copy = copy_program(PROJECT_DIR, tmp_path_factory.mktemp("live") / "project")
+    metadata = kubernetes.client.CoreV1Api(admin).read_namespace("kube-system").metadata
+    assert metadata is not None
+    uid = str(metadata.uid)
+    stack_file = copy / f"Pulumi.{STACK}.yaml"
+    stack_file.write_text(stack_file.read_text().replace(str(PLATFORM.cluster_uid), uid))
+    return copy
 
 
 def _named(objects: list[dict[str, Any]], kind: str, prefix: str) -> str:
@@ -106,9 +134,11 @@ def _endpoints(admin: Any, color: str, pods: int) -> None:
     kubernetes.client.DiscoveryV1Api(admin).create_namespaced_endpoint_slice(NAMESPACE, body)
 
 
-def live(cluster: ControlPlane, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", CONTEXT, READER_TOKEN)
-    return status_live(PROJECT_DIR, kubeconfig, STACK, SERVICE, "--json")
+def live(cluster: ControlPlane, project: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`status --live` as the reader, through a context named as the stack names it."""
+    assert PLATFORM.kube_context is not None
+    kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", PLATFORM.kube_context, READER_TOKEN)
+    return status_live(project, kubeconfig, STACK, SERVICE, "--json")
 
 
 def test_the_rendered_objects_are_accepted_by_the_api_server(applied: list[dict[str, Any]]):
@@ -117,7 +147,7 @@ def test_the_rendered_objects_are_accepted_by_the_api_server(applied: list[dict[
 
 
 def test_live_status_reads_a_real_api_server_with_only_its_role(
-    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
+    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], project: Path, tmp_path: Path
 ):
     spec = PLATFORM.service(SERVICE)
     for color in spec.tags:
@@ -125,7 +155,7 @@ def test_live_status_reads_a_real_api_server_with_only_its_role(
         _succeed(admin, applied, f"{SERVICE}-{color}-smoke")
     _endpoints(admin, spec.active, spec.replicas)
 
-    result = live(cluster, tmp_path)
+    result = live(cluster, project, tmp_path)
     assert result.returncode == 0, result.stderr
     (service,) = json.loads(result.stdout)
     assert service["selects"] == spec.active
@@ -138,14 +168,14 @@ def test_live_status_reads_a_real_api_server_with_only_its_role(
 
 
 def test_a_selector_changed_by_hand_is_drift(
-    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], tmp_path: Path
+    cluster: ControlPlane, admin: Any, applied: list[dict[str, Any]], project: Path, tmp_path: Path
 ):
     spec = PLATFORM.service(SERVICE)
     other = next(color for color in spec.tags if color != spec.active)
     core = kubernetes.client.CoreV1Api(admin)
     core.patch_namespaced_service(SERVICE, NAMESPACE, {"spec": {"selector": {"nova.social/color": other}}})
     try:
-        result = live(cluster, tmp_path)
+        result = live(cluster, project, tmp_path)
     finally:
         core.patch_namespaced_service(SERVICE, NAMESPACE, {"spec": {"selector": {"nova.social/color": spec.active}}})
     assert result.returncode == 0, result.stderr

@@ -10,8 +10,10 @@ from typing import Any
 import kubernetes
 import pytest
 
+from novactl.stack.declared import declared_platform
 from novactl.validate.preflight import DEFAULT_CLASS_ANNOTATION, READ_RULES
-from tests.e2e.conftest import CONTEXT, apply
+from tests.conftest import PROJECT_DIR
+from tests.e2e.conftest import apply
 from tests.e2e.control_plane import READER_TOKEN, READER_USER, ControlPlane
 from tests.support import novactl
 
@@ -23,7 +25,10 @@ GRANT = "novactl-check-live"
 
 def cluster_storage(cluster: ControlPlane, tmp_path: Path) -> dict[str, Any]:
     """The cluster-storage check of `novactl check STACK --live --json`, as the reader runs it."""
-    kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", CONTEXT, READER_TOKEN)
+    # The context named as the stack names it (kubernetes:context), as CI's kubeconfig names it.
+    context = declared_platform(PROJECT_DIR, STACK).kube_context
+    assert context is not None
+    kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig", context, READER_TOKEN)
     result = novactl("check", STACK, "--live", "--json", env={"KUBECONFIG": str(kubeconfig)}, timeout=600)
     assert "Traceback" not in result.stderr
     (storage,) = [check for check in json.loads(result.stdout)["checks"] if check["name"] == "cluster-storage"]
@@ -71,6 +76,6 @@ def test_check_live_names_the_missing_class_then_passes_once_the_cluster_has_a_d
     try:
         found = cluster_storage(cluster, tmp_path)
         assert found["passed"] is True, found
-        assert found["summary"] == "every volume's StorageClass is in the kubeconfig's current context"
+        assert found["summary"] == "every volume's StorageClass is in context nova-staging"
     finally:
         storage.delete_storage_class("gp3")

@@ -6,6 +6,7 @@ from components.builders import access, network
 from components.builders import bluegreen as build
 from components.config.access import IngressSpec
 from components.config.stack import parse_platform_config
+from tests.conftest import AWS_STACK
 
 NS = "nova-test"
 IMAGE = "registry.example.com/nova/feed-service:1.1.0"
@@ -64,7 +65,7 @@ def test_both_colors_run_as_the_services_account_without_a_token_by_default(make
 
 def test_the_role_policy_is_exactly_the_statements(make_spec, raw_config):
     raw_config.pop("imageRegistry")
-    raw_config.update({"cloud": "aws", "aws:region": "us-west-2"})
+    raw_config.update(AWS_STACK)
     raw_config["services"]["feed-service"]["aws"] = {
         "statements": [
             {

@@ -6,11 +6,11 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import SECRET_MARK, parse_platform_config
-from tests.conftest import assert_config_error
+from tests.conftest import AWS_STACK, assert_config_error
 
 
 def aws_raw(raw_config):
-    raw = {**raw_config, "cloud": "aws", "aws:region": "us-west-2"}
+    raw = {**raw_config, **AWS_STACK}
     del raw["imageRegistry"]
     return raw
 

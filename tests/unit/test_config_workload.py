@@ -8,7 +8,7 @@ import pytest
 
 from components.config.fields import ConfigError
 from components.config.stack import SECRET_MARK, decode_engine_config, parse_platform_config
-from tests.conftest import assert_config_error
+from tests.conftest import AWS_STACK, assert_config_error
 
 FEED = "services.feed-service"
 
@@ -20,7 +20,7 @@ def feed(raw, **settings):
 
 def aws_stack(raw):
     raw.pop("imageRegistry")
-    raw.update({"cloud": "aws", "aws:region": "us-west-2"})
+    raw.update(AWS_STACK)
     return raw
 
 
