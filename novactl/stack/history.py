@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,6 +23,11 @@ from novactl.stack.git import git
 SERVICES_KEY = f"{PROJECT}:services"
 
 
+# What a colour's containers run besides the image: the service's own settings over serviceDefaults,
+# and the colour's own variables (colorEnv). A rollback brings a colour back only as it was tested.
+CONFIG_KEYS = ("env", "envFrom", "secretEnv", "command", "args")
+
+
 @dataclass(frozen=True)
 class ServiceState:
     """What the stack file says of one service's traffic at one commit."""
@@ -29,6 +35,12 @@ class ServiceState:
     active: str | None
     tags: dict[str, str] = field(default_factory=dict)
     canary_pods: int | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # CONFIG_KEYS, each over serviceDefaults'
+    color_env: dict[str, Any] = field(default_factory=dict)  # colour -> its colorEnv
+
+    def runs(self, color: str) -> dict[str, Any]:
+        """What `color`'s containers run: its tag, the service's config and its own variables."""
+        return {"tag": self.tags.get(color), **self.config, "colorEnv": self.color_env.get(color)}
 
 
 @dataclass(frozen=True)
@@ -75,17 +87,30 @@ def _states(text: str) -> dict[str, ServiceState]:
         document = yaml.safe_load(text) or {}
     except yaml.YAMLError:
         return {}
-    services = (document.get("config") or {}).get(SERVICES_KEY) or {}
+    config = document.get("config") or {}
+    services = config.get(SERVICES_KEY) or {}
+    defaults = config.get(f"{PROJECT}:serviceDefaults") or {}
+    defaults = defaults if isinstance(defaults, dict) else {}
     states = {}
     for name, entry in services.items() if isinstance(services, dict) else ():
         if isinstance(entry, dict):
             canary = entry.get("canary")
+            color_env = entry.get("colorEnv")
             states[str(name)] = ServiceState(
                 active=entry.get("active"),
                 tags={str(color): str(tag) for color, tag in (entry.get("tags") or {}).items()},
                 canary_pods=canary.get("pods", 1) if isinstance(canary, dict) else None,
+                config={key: _over(defaults.get(key), entry.get(key)) for key in CONFIG_KEYS},
+                color_env=dict(color_env) if isinstance(color_env, dict) else {},
             )
     return states
+
+
+def _over(default: Any, own: Any) -> Any:
+    """A service's setting over serviceDefaults' (mappings merge, as the config parser merges them)."""
+    if isinstance(default, dict) and isinstance(own, dict):
+        return {**default, **own}
+    return own if own is not None else default
 
 
 def _kinds(before: ServiceState | None, after: ServiceState, subject: str) -> list[str]:
@@ -146,6 +171,16 @@ def rollback_target(project_dir: Path, stack: str, service: str, declared: Servi
             f"{previous} ran {then} before the switch in {last.commit[:12]} and runs {now} now; "
             "that is a new release, not a rollback (use novactl switch if it is meant)",
         )
+    current = _states(stack_file(project_dir, stack).read_text()).get(service)
+    if current is not None:
+        was, is_now = last.before.runs(previous), current.runs(previous)
+        changed = [key for key in is_now if was.get(key) != is_now.get(key)]
+        if changed:
+            raise refusal(
+                f"colorEnv.{previous}" if changed == ["colorEnv"] else changed[0],
+                f"{previous}'s {', '.join(changed)} changed since it served before the switch in "
+                f"{last.commit[:12]}; that is a new release, not a rollback (use novactl switch if it is meant)",
+            )
     if declared.is_scaled_to_zero(previous):
         raise refusal("idle", f"{previous} is scaled to zero; set idle to keep and pulumi up first")
     return previous, last

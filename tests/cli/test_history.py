@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from novactl.plan.stack_edit import SERVICES_KEY
+from novactl.stack.edit import StackFileEditor
 from tests.support import novactl
 
 
@@ -52,6 +54,31 @@ def test_rollback_refuses_a_color_whose_tag_changed_since(repo):
         "error: Pulumi.staging.yaml: nova-platform:services.feed-service.tags.green: green ran 2.4.0"
     )
     assert "and runs 2.6.0 now; that is a new release, not a rollback" in line
+
+
+def test_rollback_refuses_a_color_whose_configuration_changed_since(repo):
+    ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
+    ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
+    stack = repo / "Pulumi.staging.yaml"
+    original = stack.read_text()
+    # green (now idle) gets a variable of its own: it no longer runs what it ran when it served.
+    edit = StackFileEditor(stack)
+    edit.set_path(SERVICES_KEY, ["feed-service", "colorEnv", "green", "FEATURE_X"], "on", quoted=True)
+    edit.save()
+    result = novactl("rollback", "staging", "feed-service", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: Pulumi.staging.yaml: nova-platform:services.feed-service.colorEnv.green: green's colorEnv changed "
+        "since it served before the switch in "
+    )
+    assert stack.read_text().count("FEATURE_X") == 1, "refused: the stack file is as it was"
+    # And a change to the service's own env (both colours) is named as such.
+    stack.write_text(original)
+    edit = StackFileEditor(stack)
+    edit.set_path(SERVICES_KEY, ["feed-service", "env", "LOG"], "debug", quoted=True)
+    edit.save()
+    result = novactl("rollback", "staging", "feed-service", cwd=repo)
+    assert "nova-platform:services.feed-service.env: green's env changed since it served" in result.stderr
 
 
 def test_rollback_without_a_switch_in_history_is_refused(repo):
