@@ -38,8 +38,10 @@ def novactl(
     )
 
 
-def git(project: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=GIT_ENV)
+def git(project: Path, *args: str) -> str:
+    """One git command in `project`, as the test author; its output, stripped."""
+    done = subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, text=True, env=GIT_ENV)
+    return done.stdout.strip()
 
 
 def git_repository(project: Path) -> Path:

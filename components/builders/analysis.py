@@ -49,6 +49,11 @@ def program_config_map(config: PlatformConfig, program: str) -> Manifest:
     }
 
 
+SKIP_AWAIT = "pulumi.com/skipAwait"
+"""The annotation with which the Kubernetes provider creates a resource without awaiting it
+(pulumi/pulumi-kubernetes#417)."""
+
+
 def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
     """The Job that fails when the colour that took traffic errs or slows within the window."""
     color = watched_color(spec)
@@ -72,7 +77,7 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
         "--max-p95-seconds",
         f"{config.monitoring.thresholds.latency_p95_seconds:g}",
     ]
-    if not spec.analysis.enabled:
+    if not spec.analysis.enabled or spec.rolled_back:
         args.append(conventions.ANALYSIS_REPORT_ONLY)
     labels = {**color_labels(spec, color), conventions.LABEL_COMPONENT: "analysis"}
     job_spec: dict[str, Any] = {
@@ -113,9 +118,10 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
         },
     }
     digest = spec_hash(job_spec)
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": f"{spec.name}-analysis-{digest}", "namespace": config.namespace, "labels": labels},
-        "spec": job_spec,
-    }
+    name = f"{spec.name}-analysis-{digest}"
+    metadata: dict[str, Any] = {"name": name, "namespace": config.namespace, "labels": labels}
+    if spec.rolled_back:
+        # The provider does not wait for it (pulumi-kubernetes' skipAwait annotation): the
+        # rollback's `pulumi up` ends once the traffic is back; the Job reports on its own.
+        metadata["annotations"] = {SKIP_AWAIT: "true"}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": job_spec}

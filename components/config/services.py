@@ -113,6 +113,10 @@ class ServiceSpec:
     ingress: IngressSpec | None = None
     canary_pods: int | None = None  # the idle colour takes live traffic with this many pods
     analysis: AnalysisSpec = AnalysisSpec(True, "5m", "30s")
+    # `rollback: true`, written by `novactl rollback`: the active colour took the traffic back, so
+    # its analysis reports but neither fails nor holds `pulumi up` (traffic is already back, and an
+    # incident that hurts both colours must not read as a failed rollback). A switch clears it.
+    rolled_back: bool = False
 
     def env_for(self, color: Color) -> dict[str, str]:
         """The literal variables of one colour: `env`, then that colour's `colorEnv`."""
@@ -181,7 +185,7 @@ SERVICE_DEFAULTS: Mapping[str, Any] = {
 _NESTED = ("liveness", "readiness", "resources", "autoscaling", "metrics", "env", "secretEnv", "ports", "analysis")
 _PROBE_KEYS = ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold")
 # What only a service's own entry may say: its colours, and what belongs to it alone.
-_SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress", "canary")
+_SERVICE_ONLY_KEYS = ("active", "tags", "colorEnv", "aws", "ingress", "canary", "rollback")
 
 
 def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> ServiceSpec:
@@ -256,6 +260,7 @@ def parse_service(name: Any, entry: Any, defaults: Mapping[str, Any]) -> Service
         aws_statements=settings.get("aws", ()),
         ingress=settings.get("ingress"),
         canary_pods=settings.get("canary"),
+        rolled_back=settings.get("rollback", False),
         analysis=AnalysisSpec(analysis["enabled"], analysis["window"], analysis["interval"]),
         autoscaling=AutoscalingSpec(autoscaling["min"], autoscaling["max"], autoscaling["targetCPU"])
         if autoscaling
@@ -292,6 +297,7 @@ def service_settings(raw: Mapping[str, Any], path: str, per_service: bool) -> di
         "aws": _aws_settings,
         "ingress": ingress,
         "canary": _canary_settings,
+        "rollback": boolean,
         "analysis": _analysis_settings,
     }
     return {key: checks[key](value, f"{path}.{key}") for key, value in raw.items() if key in checks}

@@ -148,6 +148,27 @@ def history(project_dir: Path, stack: str, service: str | None = None) -> list[E
     return events
 
 
+def states_at(project_dir: Path, stack: str, ref: str | None) -> dict[str, ServiceState]:
+    """Each service's traffic as the stack file says at commit `ref` (None: the working tree)."""
+    path = stack_file(project_dir, stack)
+    if ref is None:
+        return _states(path.read_text())
+    try:
+        git(project_dir, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except StackError:
+        raise StackError(f"--since {ref}: no such commit, branch or tag (fetch it first?)") from None
+    try:
+        return _states(git(project_dir, "show", f"{ref}:./{path.name}"))
+    except StackError:
+        return {}  # the stack did not exist then
+
+
+def changed_since(then: ServiceState, now: ServiceState, color: str) -> list[str]:
+    """What `color` runs now that it did not run then: its tag, config keys, colorEnv."""
+    was, is_now = then.runs(color), now.runs(color)
+    return [key for key in is_now if was.get(key) != is_now.get(key)]
+
+
 def rollback_target(project_dir: Path, stack: str, service: str, declared: ServiceSpec) -> tuple[Color, Event]:
     """The colour that served before the last switch of `service`, and that switch; refused
     when that colour is no longer deployed, or runs another tag than it did then."""
@@ -171,10 +192,9 @@ def rollback_target(project_dir: Path, stack: str, service: str, declared: Servi
             f"{previous} ran {then} before the switch in {last.commit[:12]} and runs {now} now; "
             "that is a new release, not a rollback (use novactl switch if it is meant)",
         )
-    current = _states(stack_file(project_dir, stack).read_text()).get(service)
+    current = states_at(project_dir, stack, None).get(service)
     if current is not None:
-        was, is_now = last.before.runs(previous), current.runs(previous)
-        changed = [key for key in is_now if was.get(key) != is_now.get(key)]
+        changed = changed_since(last.before, current, previous)
         if changed:
             raise refusal(
                 f"colorEnv.{previous}" if changed == ["colorEnv"] else changed[0],

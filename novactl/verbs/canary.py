@@ -41,6 +41,7 @@ def canary(edit: StackEdit, service: str, *, pods: int = 1, abort: bool = False,
     if spec.canary_pods == pods:
         return unchanged([f"{spec.name}: the canary already runs {pods} pod(s)"])
     edit.set(spec.name, ["canary", "pods"], pods)
+    edit.delete(spec.name, ["rollback"])  # the canary's analysis judges again
     active_pods = spec.replicas  # autoscaled services are refused by the config check
     share = pods / (pods + active_pods)
     messages = [

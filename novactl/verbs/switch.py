@@ -51,6 +51,12 @@ def _targets(args: argparse.Namespace) -> tuple[list[str] | None, str | None]:
 
 def switch(edit: StackEdit, services: list[str] | None, color_name: str, dry_run: bool = False) -> EditResult:
     """Make `color` the active colour of `services` (None: every service)."""
+    messages, changed = switch_edits(edit, services, color_name)
+    return edit.finish(messages, dry_run) if changed else unchanged(messages)
+
+
+def switch_edits(edit: StackEdit, services: list[str] | None, color_name: str) -> tuple[list[str], bool]:
+    """The edits of a switch (not yet planned or written): its messages, and whether it edits."""
     specs = [edit.service(name) for name in services] if services else list(edit.platform.services)
     key = f"services.{specs[0].name}.active" if len(specs) == 1 else "services.*.active"
     color = _color(edit, key, color_name)
@@ -76,16 +82,17 @@ def switch(edit: StackEdit, services: list[str] | None, color_name: str, dry_run
         lines = "\n".join(f"  {error}" for error in blocked)
         raise StackError(f"{len(blocked)} services cannot switch to {color}, so none does:\n{lines}")
     if not to_flip and not ending:
-        return unchanged(messages)
+        return messages, False
     for spec in to_flip:
         edit.set(spec.name, ["active"], color)
         # A switch to the canary colour completes the canary: all of the traffic moves.
         edit.delete(spec.name, ["canary"])
+        edit.delete(spec.name, ["rollback"])  # a switch is judged by its analysis again
         messages.append(f"{spec.name}: {spec.active} -> {color} (tag {spec.tags[color]})")
     for spec in ending:
         edit.delete(spec.name, ["canary"])
         messages.append(f"{spec.name}: canary ended; {color} takes all of the traffic again")
-    return edit.finish(messages, dry_run)
+    return messages, True
 
 
 def _color(edit: StackEdit, key: str, value: str) -> Color:

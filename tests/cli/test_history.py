@@ -6,9 +6,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import yaml
+
+from components.conventions import ANALYSIS_REPORT_ONLY
 from novactl.plan.stack_edit import SERVICES_KEY
 from novactl.stack.edit import StackFileEditor
-from tests.support import novactl
+from tests.support import git, novactl
 
 
 def subjects(project: Path) -> list[str]:
@@ -103,3 +106,45 @@ def test_history_reads_back_the_verb_that_commit_subject_wrote():
     # A person's own words are not a verb's subject, even when they start with one.
     for subject in ("rollback of feed-service", "rollbacks (all of them)", "Revert (rollback): x", "fix(ci) x"):
         assert subject_verb(subject) is None, subject
+
+
+def test_rollback_since_puts_back_every_move_of_traffic_and_reports_its_analysis_only(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
+    ok(repo, "canary", "staging", "graphql-gateway", "--pods", "1", "--commit")
+    out = ok(repo, "rollback", "staging", "--since", base, "--commit", "--json")
+    document = json.loads(out)
+    assert document["messages"] == [
+        f"feed-service: back to green, as at {base} (was blue)",
+        f"graphql-gateway: back to blue, as at {base} (was blue)",
+    ]
+    assert subjects(repo)[0] == f"rollback(staging): traffic as at {base}"
+    services = yaml.safe_load((repo / "Pulumi.staging.yaml").read_text())["config"]["nova-platform:services"]
+    assert services["feed-service"]["active"] == "green"
+    assert services["feed-service"]["rollback"] is True
+    assert "canary" not in services["graphql-gateway"]
+    # The analysis that watches green again reports only, and `pulumi up` does not wait for it.
+    (analysis,) = [c for c in document["changes"] if c["name"] == "feed-service-analysis"]
+    fields = {field["path"]: field["after"] for field in analysis["fields"]}
+    assert fields["metadata.annotations"] == {"pulumi.com/skipAwait": "true"}
+    assert ANALYSIS_REPORT_ONLY in fields["spec.template.spec.containers[0].args"]
+    # Nothing moved since then: nothing to do, and the next switch is judged by its analysis again.
+    assert "nothing to roll back" in ok(repo, "rollback", "staging", "--since", "HEAD")
+    ok(repo, "switch", "staging", "feed-service", "blue")
+    services = yaml.safe_load((repo / "Pulumi.staging.yaml").read_text())["config"]["nova-platform:services"]
+    assert "rollback" not in services["feed-service"]
+
+
+def test_rollback_since_refuses_a_color_that_changed_in_between(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    ok(repo, "release", "staging", "feed-service", "2.5.0", "--commit")
+    ok(repo, "switch", "staging", "feed-service", "blue", "--commit")
+    ok(repo, "release", "staging", "feed-service", "2.6.0", "--commit")  # green, now idle, runs 2.6.0
+    result = novactl("rollback", "staging", "--since", base, cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: Pulumi.staging.yaml: nova-platform:services.feed-service.tags.green: green's tag changed since "
+    )
+    bad = novactl("rollback", "staging", "--since", "no-such-ref", cwd=repo)
+    assert bad.returncode == 2
+    assert bad.stderr == "error: --since no-such-ref: no such commit, branch or tag (fetch it first?)\n"

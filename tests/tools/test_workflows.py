@@ -248,7 +248,8 @@ def test_a_deploy_that_waited_deploys_only_if_its_commit_is_still_mains_tip(stac
     assert tip["run"] == ".github/scripts/main-tip.sh"
     assert tip["env"]["RUN_SHA"] == "${{ github.sha }}"
     order = [item.get("name", item.get("uses", "")) for item in steps]
-    pulumi_index = order.index("./.github/actions/pulumi")
+    pulumi_index = order.index(f"pulumi up ({stack})")
+    assert steps[pulumi_index]["uses"] == "./.github/actions/pulumi"
     assert order.index("Still main's tip?") < order.index(f"novactl check {stack}") < pulumi_index
     assert steps[pulumi_index]["if"] == "steps.tip.outputs.stale == 'false'"
     assert step(steps, f"novactl check {stack}")["if"] == "steps.tip.outputs.stale == 'false'"
@@ -282,38 +283,55 @@ def step(steps: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return found
 
 
-def test_promote_rolls_back_when_the_switch_fails_and_never_fixes_forward():
-    steps = load(PROJECT_DIR / ".github/workflows/promote.yml")["jobs"]["promote"]["steps"]
-    order = [item.get("name", item.get("uses", "")) for item in steps]
-    switched = step(steps, "3. pulumi up (move the traffic, then the analysis watches it)")
-    assert switched["id"] == "switched"
-    rollback = step(steps, "4. roll back (the switch's pulumi up failed)")
-    assert rollback["if"] == "failure() && steps.switched.outcome == 'failure'"
-    assert 'novactl rollback "$STACK" "$SERVICE" --commit' in rollback["run"]
-    assert ".github/scripts/push-main.sh" in rollback["run"], "rebases onto a main that moved on"
-    up = step(steps, "4. pulumi up (roll back)")
-    assert up["if"] == "failure() && steps.rollback.outcome == 'success'"
-    assert up["id"] == "rolled_back"
-    assert up["uses"] == "./.github/actions/pulumi"
-    assert up["with"]["command"] == "up"
-    # Reported by the rollback's own `pulumi up`, not by the commit before it.
-    report = step(steps, "4. report the rollback")
-    assert report["if"] == "failure() && steps.rolled_back.outcome == 'success'"
-    assert "::error::" in report["run"]
-    failed = step(steps, "4. report a rollback that did not happen")
-    assert "steps.rolled_back.outcome != 'success'" in failed["if"]
-    assert "ROLLBACK FAILED" in failed["run"]
+ROLLBACK_IF = "(failure() || cancelled()) && (steps.{0}.outcome == 'failure' || steps.{0}.outcome == 'cancelled')"
+
+
+def assert_the_one_rollback(steps: list[dict[str, Any]], up_id: str, since: str) -> dict[str, Any]:
+    """The rollback step of a job: .github/actions/rollback after `up_id` failed or was cancelled."""
+    (rollback,) = [item for item in steps if item.get("id") == "rollback"]
+    assert rollback["uses"] == "./.github/actions/rollback"
+    assert rollback["if"] == ROLLBACK_IF.format(up_id)
+    assert rollback["with"]["since"] == since
+    order = [item.get("id") for item in steps]
+    assert order.index(up_id) < order.index("rollback")
     title = step(steps, "Tell Slack")["env"]["TITLE"]
-    assert "steps.rolled_back.outcome == 'success' && format('promote {0} {1}, ROLLED BACK'" in title
+    assert "steps.rollback.outputs.outcome == 'rolled back'" in title
     assert "ROLLBACK FAILED" in title
     for item in steps:
         assert "git push" not in item.get("run", ""), "every push goes through push-main.sh"
-    assert order.index("3. novactl switch") < order.index(switched["name"]) < order.index(rollback["name"])
-    assert order.index(rollback["name"]) < order.index(up["name"]) < order.index(report["name"])
-    # The previous colour is read before the switch, from novactl itself.
-    assert 'novactl status "$STACK" --json' in step(steps, "3. novactl switch")["run"]
+    return rollback
+
+
+def test_promote_rolls_back_when_the_switch_fails_and_never_fixes_forward():
+    steps = load(PROJECT_DIR / ".github/workflows/promote.yml")["jobs"]["promote"]["steps"]
+    switched = step(steps, "3. pulumi up (move the traffic, then the analysis watches it)")
+    assert switched["id"] == "switched"
+    assert 'echo "BEFORE_SWITCH=$(git rev-parse HEAD)"' in step(steps, "3. novactl switch")["run"]
+    assert_the_one_rollback(steps, "switched", "${{ env.BEFORE_SWITCH }}")
     assert not [item for item in steps if "release" in item.get("run", "") and "failure()" in item.get("if", "")], (
         "no automatic fix forward"
+    )
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_a_deploy_whose_update_fails_after_a_merged_switch_rolls_back_too(stack):
+    job = load(PROJECT_DIR / ".github/workflows/deploy.yml")["jobs"][stack]
+    assert job["permissions"]["contents"] == "write", "the rollback's commit"
+    assert_the_one_rollback(job["steps"], "up", "${{ github.event.before || 'HEAD~1' }}")
+
+
+def test_the_one_rollback_puts_back_pushes_updates_and_reads_the_cluster():
+    action = load(PROJECT_DIR / ".github/actions/rollback/action.yml")
+    steps = action["runs"]["steps"]
+    assert [item.get("id") for item in steps] == ["commit", "up", "report"]
+    assert steps[0]["run"] == ".github/scripts/roll-back.sh"
+    assert steps[1]["uses"] == "./.github/actions/pulumi"
+    assert steps[1]["with"]["command"] == "up"
+    assert steps[1]["continue-on-error"] is True, "the cluster, not the update, says whether traffic is back"
+    assert steps[2]["run"] == ".github/scripts/rollback-outcome.sh"
+    assert (
+        'novactl rollback "$STACK" --since "$SINCE" --commit'
+        in (PROJECT_DIR / ".github/scripts/roll-back.sh").read_text()
     )
 
 
