@@ -11,12 +11,15 @@ status subresources. `controlling` adds kube-controller-manager, kube-scheduler 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import ssl
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from tests.kube import write_kubeconfig
 from tests.servers import free_ports, start_server, stop_server
@@ -140,6 +143,43 @@ def fake_node(zone: str) -> dict[str, object]:
     }
 
 
+FAILING_TAG = "0.9.2-bad"
+"""A tag whose analysis fails under kwok: the pods of an analysis Job annotated as analysing it
+end Failed (exit 1) instead of Succeeded, as a real analysis that saw errors would."""
+FAILING = {
+    # The analysis of FAILING_TAG, and every analysis that only reports (a rollback's): the
+    # incident that hurts both colours, which must not fail the rollback's `pulumi up`.
+    "pod-fail-analysis": ('.metadata.annotations["nova.social/analysed-tag"]', FAILING_TAG),
+    "pod-fail-report-only": (".spec.containers.[].args.[]", "--report-only"),
+}
+
+
+def stages(release: Path, target: Path) -> Path:
+    """kwok's release stages, with `pod-complete` leaving out the pods that FAILING names, and a
+    stage of our own for each that fails them instead (exit 1, phase Failed)."""
+    documents = [document for document in yaml.safe_load_all(release.read_text()) if document]
+    (complete,) = [document for document in documents if document["metadata"]["name"] == "pod-complete"]
+    base = complete["spec"]["selector"]["matchExpressions"]
+    failing = []
+    for name, (key, value) in FAILING.items():
+        stage = copy.deepcopy(complete)
+        stage["metadata"]["name"] = name
+        stage["spec"]["selector"]["matchExpressions"] = [*base, {"key": key, "operator": "In", "values": [value]}]
+        stage["spec"]["next"]["statusTemplate"] = (
+            stage["spec"]["next"]["statusTemplate"]
+            .replace("exitCode: 0", "exitCode: 1")
+            .replace("reason: Completed", "reason: Error")
+            .replace("phase: Succeeded", "phase: Failed")
+        )
+        failing.append(stage)
+    complete["spec"]["selector"]["matchExpressions"] = [
+        *base,
+        *({"key": key, "operator": "NotIn", "values": [value]} for key, value in FAILING.values()),
+    ]
+    target.write_text(yaml.safe_dump_all([*documents, *failing], sort_keys=False))
+    return target
+
+
 @contextlib.contextmanager
 def controlling(plane: ControlPlane, folder: Path) -> Iterator[list[dict[str, object]]]:
     """kube-controller-manager, kube-scheduler and kwok against `plane`, so that Deployments roll
@@ -182,8 +222,8 @@ def controlling(plane: ControlPlane, folder: Path) -> Iterator[list[dict[str, ob
                 str(bin_dir / "kwok"),
                 f"--kubeconfig={kubeconfig}",
                 # kwok's own stages (tools/control-plane/build.sh): nodes become ready, pods
-                # ready with an address, and a Job's pods succeed.
-                f"--config={bin_dir / 'kwok-stages.yaml'}",
+                # ready with an address, and a Job's pods succeed, but for a failing analysis.
+                f"--config={stages(bin_dir / 'kwok-stages.yaml', folder / 'kwok-stages.yaml')}",
                 "--manage-all-nodes=false",
                 f"--manage-nodes-with-annotation-selector={FAKE_NODE_ANNOTATION}=fake",
                 "--cidr=10.244.0.0/16",

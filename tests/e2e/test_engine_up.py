@@ -21,10 +21,10 @@ import pytest
 from novactl.engine.render import Rendered
 from novactl.plan.compare import compare
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
-from tests.e2e.control_plane import ADMIN_TOKEN, controlling, running
+from tests.e2e.control_plane import ADMIN_TOKEN, FAILING_TAG, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine
 from tests.kube import status_live
-from tests.support import novactl
+from tests.support import GIT_ENV, git, novactl
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ class Live:
 
     def edit(self, *args: str) -> set[tuple[str, str]]:
         """Run an edit verb; the plan it printed (`--json`), as (URN, action) pairs."""
-        outcome = novactl(*args, "--json", cwd=self.engine.project)
+        outcome = novactl(*args, "--json", cwd=self.engine.project, env=GIT_ENV)
         assert outcome.returncode == 0, f"novactl {' '.join(args)}: {outcome.stdout}{outcome.stderr}"
         return {(change["urn"], change["action"]) for change in json.loads(outcome.stdout)["changes"]}
 
@@ -217,6 +217,47 @@ def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(
     assert live.engine_plan() == printed == offline_plan(canary, aborted)
     live.engine.up()
     assert live.endpoints_colors() == {"green"}
+
+
+def test_a_switch_whose_analysis_fails_is_rolled_back_and_the_rollback_waits_on_no_analysis(live: Live):
+    """After the canary test: green (0.9.1-dev) live, blue (0.9.0-dev) idle. Blue gets a tag
+    whose analysis fails (kwok fails its pods: control_plane.FAILING); the switch's `pulumi up`
+    fails after the traffic moved; `novactl rollback --since` (the workflows' one rollback) puts
+    it back, and its `pulumi up` succeeds although green's analysis fails too (both colours
+    hurt): the rolled-back colour's analysis reports and is not awaited."""
+    project = live.engine.project
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git(project, "add", "-A")
+    git(project, "commit", "--quiet", "-m", "before the bad release")
+    live.edit("release", STACK, SERVICE, FAILING_TAG, "--commit")
+    live.engine.up()
+    before_switch = git(project, "rev-parse", "HEAD")
+
+    printed = live.edit("switch", STACK, SERVICE, "blue", "--commit")
+    assert live.engine_plan() == printed
+    failed = live.engine.pulumi("up", "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0, "the analysis of the bad tag fails the switch's update"
+    assert f"{SERVICE}-analysis" in failed.stdout + failed.stderr
+    assert live.endpoints_colors() == {"blue"}, "the traffic had moved before the analysis"
+
+    printed = live.edit("rollback", STACK, "--since", before_switch, "--commit")
+    assert live.engine_plan() == printed, "the engine plans what rollback printed"
+    live.engine.up()  # green's analysis fails as well; the update does not wait for it
+    assert live.endpoints_colors() == {"green"}
+
+    def green_analysis_failed(jobs: Any) -> bool:
+        return any(
+            job.metadata.labels.get("nova.social/color") == "green" and (job.status.failed or 0) > 0
+            for job in jobs.items
+        )
+
+    settled(
+        lambda: kubernetes.client.BatchV1Api(live.admin).list_namespaced_job(
+            NAMESPACE, label_selector=f"app.kubernetes.io/name={SERVICE},app.kubernetes.io/component=analysis"
+        ),
+        green_analysis_failed,
+        "the rolled-back colour's analysis Job ran, and failed, without failing the rollback",
+    )
 
 
 def test_the_stack_outputs_name_what_the_stack_file_says(live: Live):
