@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,9 @@ import pytest
 from novactl.engine.render import Rendered
 from novactl.plan.compare import compare
 from tests.e2e.conftest import CONTEXT, apply, prepare_operator_cluster
-from tests.e2e.control_plane import ADMIN_TOKEN, FAILING_TAG, controlling, running
+from tests.e2e.control_plane import ADMIN_TOKEN, FAILING_TAG, binaries, controlling, running
 from tests.e2e.engine import NAMESPACE, STACK, Engine
+from tests.e2e.report import Report
 from tests.kube import status_live
 from tests.support import GIT_ENV, git, novactl
 
@@ -41,16 +44,28 @@ class Live:
     engine: Engine
     admin: Any
     kubeconfig: Path
+    report: Report
 
     def edit(self, *args: str) -> set[tuple[str, str]]:
-        """Run an edit verb; the plan it printed (`--json`), as (URN, action) pairs."""
-        outcome = novactl(*args, "--json", cwd=self.engine.project, env=GIT_ENV)
+        """Run an edit verb and commit its edit (the project is a git repository, so that
+        `novactl diff --base HEAD~1` is that change); the plan it printed, as (URN, action) pairs."""
+        outcome = novactl(*args, "--json", "--commit", cwd=self.engine.project, env=GIT_ENV)
         assert outcome.returncode == 0, f"novactl {' '.join(args)}: {outcome.stdout}{outcome.stderr}"
         return {(change["urn"], change["action"]) for change in json.loads(outcome.stdout)["changes"]}
 
     def engine_plan(self) -> set[tuple[str, str]]:
         steps = self.engine.preview_json()["steps"]
         return {(step["urn"], step["op"]) for step in steps if step["op"] in CHANGING}
+
+    def planned(self, name: str, printed: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The engine's plan of the last edit, reported beside what the verb printed."""
+        plan = self.engine_plan()
+        self.report.plan(name, plan, printed)
+        return plan
+
+    def up(self, name: str) -> None:
+        with self.report.step(name):
+            self.engine.up()
 
     def endpoints_colors(self) -> set[str]:
         """The colours with ready endpoints behind the routing Service, as `novactl status
@@ -80,8 +95,34 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             apply(admin, node)
         prepare_operator_cluster(admin)
         engine = Engine.create(folder / "engine", kubeconfig, CONTEXT)
-        engine.up()
-        yield Live(engine, admin, kubeconfig)
+        report = Report(versions=versions(engine))
+        for command in (
+            ["init", "--quiet", "--initial-branch=main"],
+            ["add", "-A"],
+            ["commit", "--quiet", "-m", "e2e"],
+        ):
+            git(engine.project, *command)
+        with report.step("up"):
+            engine.up()
+        report.objects = objects(engine)
+        yield Live(engine, admin, kubeconfig, report)
+        print(f"\nreport: {report.write()}")
+
+
+def versions(engine: Engine) -> dict[str, str]:
+    """What ran: the CLI, the provider, the control plane, the Python SDKs."""
+    return {
+        "pulumi CLI": engine.pulumi("version").stdout.strip(),
+        "pulumi-resource-kubernetes": engine.provider_version(),
+        "control-plane": binaries().parent.name,
+        **{f"{package} (Python)": version(package) for package in ("pulumi", "pulumi-kubernetes", "kubernetes")},
+    }
+
+
+def objects(engine: Engine) -> dict[str, int]:
+    """The stack's resources in state after the first `pulumi up`, by type."""
+    state = json.loads(engine.pulumi("stack", "export").stdout)
+    return dict(sorted(Counter(resource["type"] for resource in state["deployment"]["resources"]).items()))
 
 
 def differences(rendered: Any, stored: Any, path: str = "") -> list[str]:
@@ -180,18 +221,24 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
     before = live.engine.render()
     printed = live.edit("release", STACK, SERVICE, "0.9.1-dev")
     released = live.engine.render()
-    plan = live.engine_plan()
+    plan = live.planned("release", printed)
     assert plan == printed, "the engine plans what release printed"
     assert plan == offline_plan(before, released)
     # Only creates: the green colour and its gates; nothing of the live blue colour.
     assert {op for _, op in plan} == {"create"}
     assert not [urn for urn, _ in plan if urn.endswith(f"::{SERVICE}-blue")]
-    live.engine.up()
+    live.up("release")
     assert live.endpoints_colors() == {"blue"}, "a release touches no live traffic"
 
     printed = live.edit("switch", STACK, SERVICE, "green")
     switched = live.engine.render()
-    plan = live.engine_plan()
+    started = time.perf_counter()
+    plan = live.planned("switch", printed)
+    live.report.timings["pulumi_preview_seconds"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    diffed = novactl("diff", STACK, "--base", "HEAD~1", "--format", "json", cwd=live.engine.project)
+    live.report.timings["novactl_diff_seconds"] = round(time.perf_counter() - started, 2)
+    assert {(change["urn"], change["action"]) for change in json.loads(diffed.stdout)["changes"]} == plan
     assert plan == printed, "the engine plans what switch printed"
     assert plan == offline_plan(released, switched)
     # Exactly the routing Service's selector, and the analysis Job that watches the new colour.
@@ -199,7 +246,7 @@ def test_a_release_and_a_switch_are_planned_by_the_engine_as_novactl_plans_them(
         (urn_of(switched, ROUTING_TYPE, SERVICE), "update"),
         (urn_of(switched, JOB, f"{SERVICE}-analysis"), "replace"),
     }
-    live.engine.up()
+    live.up("switch")
     assert live.endpoints_colors() == {"green"}
 
 
@@ -208,14 +255,14 @@ def test_a_canary_and_its_abort_are_planned_by_the_engine_as_novactl_plans_them(
     before = live.engine.render()
     printed = live.edit("canary", STACK, SERVICE, "--pods", "1")
     canary = live.engine.render()
-    assert live.engine_plan() == printed == offline_plan(before, canary)
-    live.engine.up()
+    assert live.planned("canary", printed) == printed == offline_plan(before, canary)
+    live.up("canary")
     assert live.endpoints_colors() == {"blue", "green"}
 
     printed = live.edit("canary", STACK, SERVICE, "--abort")
     aborted = live.engine.render()
-    assert live.engine_plan() == printed == offline_plan(canary, aborted)
-    live.engine.up()
+    assert live.planned("canary abort", printed) == printed == offline_plan(canary, aborted)
+    live.up("canary abort")
     assert live.endpoints_colors() == {"green"}
 
 
@@ -226,23 +273,25 @@ def test_a_switch_whose_analysis_fails_is_rolled_back_and_the_rollback_waits_on_
     it back, and its `pulumi up` succeeds although green's analysis fails too (both colours
     hurt): the rolled-back colour's analysis reports and is not awaited."""
     project = live.engine.project
-    git(project, "init", "--quiet", "--initial-branch=main")
-    git(project, "add", "-A")
-    git(project, "commit", "--quiet", "-m", "before the bad release")
-    live.edit("release", STACK, SERVICE, FAILING_TAG, "--commit")
-    live.engine.up()
+    live.edit("release", STACK, SERVICE, FAILING_TAG)
+    live.up("release of a bad tag")
     before_switch = git(project, "rev-parse", "HEAD")
 
-    printed = live.edit("switch", STACK, SERVICE, "blue", "--commit")
-    assert live.engine_plan() == printed
+    printed = live.edit("switch", STACK, SERVICE, "blue")
+    assert live.planned("switch to a bad tag", printed) == printed
+    started = time.perf_counter()
     failed = live.engine.pulumi("up", "--yes", "--skip-preview", check=False)
+    seconds = round(time.perf_counter() - started, 2)
+    live.report.steps.append(
+        {"name": "switch to a bad tag (must fail)", "ok": failed.returncode != 0, "seconds": seconds}
+    )
     assert failed.returncode != 0, "the analysis of the bad tag fails the switch's update"
     assert f"{SERVICE}-analysis" in failed.stdout + failed.stderr
     assert live.endpoints_colors() == {"blue"}, "the traffic had moved before the analysis"
 
-    printed = live.edit("rollback", STACK, "--since", before_switch, "--commit")
-    assert live.engine_plan() == printed, "the engine plans what rollback printed"
-    live.engine.up()  # green's analysis fails as well; the update does not wait for it
+    printed = live.edit("rollback", STACK, "--since", before_switch)
+    assert live.planned("rollback", printed) == printed, "the engine plans what rollback printed"
+    live.up("rollback")  # green's analysis fails as well; the update does not wait for it
     assert live.endpoints_colors() == {"green"}
 
     def green_analysis_failed(jobs: Any) -> bool:
@@ -269,7 +318,8 @@ def test_the_stack_outputs_name_what_the_stack_file_says(live: Live):
 
 
 def test_destroy_leaves_nothing_of_the_program_in_the_cluster(live: Live):
-    live.engine.pulumi("destroy", "--yes", "--skip-preview")
+    with live.report.step("destroy"):
+        live.engine.pulumi("destroy", "--yes", "--skip-preview")
     core: Any = kubernetes.client.CoreV1Api(live.admin)
     assert NAMESPACE not in {namespace.metadata.name for namespace in core.list_namespace().items}
     left = core.list_namespaced_secret("monitoring").items
