@@ -10,6 +10,7 @@ import kubernetes
 import pytest
 
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane, running
+from tests.e2e.report import Report
 
 CONTEXT = "nova-e2e"
 
@@ -18,6 +19,14 @@ CONTEXT = "nova-e2e"
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     with running(tmp_path_factory.mktemp("control-plane")) as plane:
         yield plane
+
+
+@pytest.fixture(scope="session")
+def report() -> Iterator[Report]:
+    """rendered/e2e/report.json, filled by the tests of the session and written after them."""
+    collected = Report()
+    yield collected
+    print(f"\nreport: {collected.write()}")
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,11 @@ import yaml
 from components.cluster import read_cluster
 from novactl.engine.render import SECRET_MASK
 from novactl.errors import ProgramRefusalError
+from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import CONTEXT, prepare_operator_cluster
 from tests.e2e.control_plane import ADMIN_TOKEN, ControlPlane
 from tests.e2e.engine import NAMESPACE, SECRET_VALUE, STACK, Engine
+from tests.e2e.report import Report
 
 pytestmark = pytest.mark.e2e
 
@@ -97,6 +99,42 @@ def test_plain_config_stored_as_a_secret_stops_the_preview(engine: Engine):
     assert outcome.returncode != 0
     assert f"error: Pulumi.{STACK}.yaml: nova-platform:imageRegistry: is stored as a secret" in outcome.stdout
     assert "registry.e2e.example" not in outcome.stdout + outcome.stderr
+
+
+POLICY_PACK = PROJECT_DIR / "policies" / "nova-guardrails"
+PLANTED = """
+import pulumi_kubernetes as k8s
+
+k8s.rbac.v1.ClusterRoleBinding(
+    "planted-admin",
+    role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+    subjects=[{"kind": "ServiceAccount", "name": "default", "namespace": "default"}],
+)
+"""
+
+
+def test_the_policy_pack_passes_the_stack_and_refuses_a_planted_violation_under_the_engine(
+    engine: Engine, report: Report
+):
+    """`pulumi preview --policy-pack` with the pack as an executable plugin (policies/nova-guardrails):
+    the e2e stack passes every mandatory policy, and a cluster-admin binding planted in the
+    program fails the real preview, named by its policy."""
+    with report.step("preview with the policy pack"):
+        passed = engine.pulumi("preview", "--policy-pack", str(POLICY_PACK), check=False)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "nova-guardrails" in passed.stdout, "the pack ran"
+    program = engine.project / "__main__.py"
+    original = program.read_text()
+    program.write_text(original + PLANTED)
+    try:
+        refused = engine.pulumi("preview", "--policy-pack", str(POLICY_PACK), check=False)
+    finally:
+        program.write_text(original)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "[mandatory]" in output
+    assert "no-admin-service-accounts" in output
+    assert "planted-admin" in output
 
 
 def test_a_stack_pointed_at_another_cluster_registers_nothing_there(

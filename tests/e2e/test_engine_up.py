@@ -86,7 +86,7 @@ def offline_plan(before: Rendered, after: Rendered) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, report: Report) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("engine-up")
     with running(folder / "control-plane") as plane, controlling(plane, folder / "controllers") as nodes:
         kubeconfig = plane.kubeconfig(folder / "kubeconfig", CONTEXT, ADMIN_TOKEN)
@@ -95,7 +95,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             apply(admin, node)
         prepare_operator_cluster(admin)
         engine = Engine.create(folder / "engine", kubeconfig, CONTEXT)
-        report = Report(versions=versions(engine))
+        report.versions.update(versions(engine))
         for command in (
             ["init", "--quiet", "--initial-branch=main"],
             ["add", "-A"],
@@ -106,7 +106,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             engine.up()
         report.objects = objects(engine)
         yield Live(engine, admin, kubeconfig, report)
-        print(f"\nreport: {report.write()}")
 
 
 def versions(engine: Engine) -> dict[str, str]:

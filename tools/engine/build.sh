@@ -14,7 +14,10 @@ set -euo pipefail
 PULUMI_VERSION="v3.274.0"
 # The Python language host. Since 2023 it is a module of its own
 # (sdk/python/cmd/pulumi-language-python/v3), which the proxy refuses at every version; until
-# then it was a package of sdk/v3, and v3.68.0 is the newest such sdk/v3 the proxy serves.
+# then it was a package of sdk/v3: v3.79.0 is the last sdk/v3 that carries it (v3.80.0 has only
+# the exec script; both checked with `go mod download`, 2026-12-08). v3.68.0 is the one built
+# and proven here; its RunPlugin starts the program instead of a policy pack, so `make e2e` runs
+# the pack as an executable plugin (policies/nova-guardrails), which needs no language host.
 # The CLI still speaks to it: it falls back where the host predates an RPC (Handshake,
 # GetRequiredPackages) and still sends the program's path and folder in Run.
 LANGUAGE_HOST_VERSION="v3.68.0"
