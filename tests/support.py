@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from novactl.engine.program import Recording, Registration
 from tests.conftest import PROJECT_DIR
 
@@ -59,3 +61,23 @@ def releases(recording: Recording) -> dict[str, Registration]:
 def values(recording: Recording, release: str) -> dict[str, Any]:
     result: dict[str, Any] = releases(recording)[release].inputs["values"]
     return result
+
+
+def bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A workflow's `run:` script, as GitHub runs it (bash -euo pipefail), as the test author."""
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def promote_step(name: str) -> str:
+    """The `run:` script of the promote workflow's step `name`."""
+    steps = yaml.safe_load((PROJECT_DIR / ".github/workflows/promote.yml").read_text())["jobs"]["promote"]["steps"]
+    (found,) = [step for step in steps if step.get("name") == name]
+    script: str = found["run"]
+    return script

@@ -77,6 +77,8 @@ def analysis_job(spec: ServiceSpec, config: PlatformConfig) -> Manifest:
         "--max-p95-seconds",
         f"{config.monitoring.thresholds.latency_p95_seconds:g}",
     ]
+    # A rollback's analysis only reports: the traffic is already back, and an incident that hurts
+    # both colours (a shared database) must not read as a failed rollback.
     if not spec.analysis.enabled or spec.rolled_back:
         args.append(conventions.ANALYSIS_REPORT_ONLY)
     labels = {**color_labels(spec, color), conventions.LABEL_COMPONENT: "analysis"}

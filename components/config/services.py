@@ -113,10 +113,7 @@ class ServiceSpec:
     ingress: IngressSpec | None = None
     canary_pods: int | None = None  # the idle colour takes live traffic with this many pods
     analysis: AnalysisSpec = AnalysisSpec(True, "5m", "30s")
-    # `rollback: true`, written by `novactl rollback`: the active colour took the traffic back, so
-    # its analysis reports but neither fails nor holds `pulumi up` (traffic is already back, and an
-    # incident that hurts both colours must not read as a failed rollback). A switch clears it.
-    rolled_back: bool = False
+    rolled_back: bool = False  # `rollback: true` (novactl rollback): its analysis only reports (builders/analysis.py)
 
     def env_for(self, color: Color) -> dict[str, str]:
         """The literal variables of one colour: `env`, then that colour's `colorEnv`."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from typing import Any, Literal
 from components import conventions
 from components.config.access import wildcards
 from components.config.aws import AwsSpec, parse_aws
+from components.config.cluster import KUBE_CONTEXT_KEY, parse_cluster
 from components.config.fields import (
     CombinedConfigError,
     ConfigError,
@@ -113,11 +113,7 @@ TOP_LEVEL_KEYS = (
 )
 AWS_REGION_KEY = "aws:region"
 """The AWS provider's region, read from outside our namespace."""
-KUBE_CONTEXT_KEY = "kubernetes:context"
-"""The Kubernetes provider's kubeconfig context, read from outside our namespace: the cluster
-check (components/cluster.py) reads the cluster through it, as the provider will."""
 FOREIGN_KEYS = (AWS_REGION_KEY, KUBE_CONTEXT_KEY)
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SECRET_MARK = "[secret]"
 """What a secret key holds in the parsed raw config: its presence, never its value."""
 
@@ -237,7 +233,7 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     network = found.attempt(lambda: parse_network(raw.get("networkPolicy")))
     node_memory = found.attempt(lambda: quantity(raw.get("nodeMemory", DEFAULT_NODE_MEMORY), "nodeMemory"))
     storage_class = found.attempt(lambda: _storage_class(raw.get("storageClass")))
-    cluster = found.attempt(lambda: _cluster(raw, cloud, stack))
+    cluster = found.attempt(lambda: parse_cluster(raw, cloud, stack))
     found.raise_if_any()
     services = tuple(spec for spec in parsed if spec is not None)
     assert monitoring is not None
@@ -265,38 +261,6 @@ def _parse(raw: Mapping[str, Any], stack: str) -> PlatformConfig:
     _distinct_namespaces(config)
     _fits_a_node(config)
     return config
-
-
-def _cluster(raw: Mapping[str, Any], cloud: str, stack: str) -> tuple[str | None, str | None]:
-    """The kubeconfig context the provider uses and the UID of the cluster's kube-system
-    namespace it must reach. A stack on AWS names both: a laptop's current context may be
-    another stack's cluster, and `pulumi up` would apply this stack there."""
-    context = raw.get(KUBE_CONTEXT_KEY)
-    if context is not None and (not isinstance(context, str) or not context):
-        raise ConfigError("context", "expected the name of a kubeconfig context", namespace="kubernetes")
-    uid = raw.get("clusterUid")
-    if uid is not None and (not isinstance(uid, str) or not UUID.fullmatch(uid)):
-        raise ConfigError(
-            "clusterUid",
-            f"{uid!r}: expected the UID of the cluster's kube-system namespace "
-            "(kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')",
-        )
-    if cloud == "aws":
-        if context is None:
-            raise ConfigError(
-                "context",
-                f"a stack on AWS names the context of its own cluster (the current one may be another's): "
-                f"pulumi config set kubernetes:context nova-{stack} -s {stack}",
-                namespace="kubernetes",
-            )
-        if uid is None:
-            raise ConfigError(
-                "clusterUid",
-                "a stack on AWS names its cluster, which the program checks before it registers anything: "
-                f"pulumi config set clusterUid $(kubectl --context {context} get namespace kube-system "
-                f"-o jsonpath='{{.metadata.uid}}') -s {stack}",
-            )
-    return context, uid
 
 
 def _storage_class(value: Any) -> str | None:

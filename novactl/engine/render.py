@@ -119,6 +119,11 @@ def _manifest(resource: Registration, inputs: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
+def manifest_text(document: dict[str, Any]) -> str:
+    """A manifest's YAML, as `render` writes it and kubernetes-validate reads it."""
+    return yaml.dump(document, Dumper=SAFE_DUMPER, sort_keys=False, default_flow_style=False)
+
+
 def manifest_path(document: dict[str, Any]) -> Path:
     """`<namespace or _cluster>/<kind>.<name>.yaml`: stable, readable, one file per object."""
     metadata = document.get("metadata", {})
@@ -224,15 +229,15 @@ class Rendered:
         """Every Kubernetes object, cleaned and masked, by URN."""
         return [_manifest(resource, inputs) for resource, inputs in self.cleaned if is_kubernetes_object(resource)]
 
-    def manifest_texts(self) -> dict[Path, str]:
-        """`<namespace>/<kind>.<name>.yaml` -> the YAML of each Kubernetes object, as written."""
-        texts: dict[Path, str] = {}
+    def manifest_files(self) -> dict[Path, dict[str, Any]]:
+        """`<namespace>/<kind>.<name>.yaml` -> each Kubernetes object, where `write` puts it."""
+        files: dict[Path, dict[str, Any]] = {}
         for item in self.manifests():
             path = manifest_path(item)
-            if path in texts:
+            if path in files:
                 raise ValueError(f"two objects render to manifests/{path}")
-            texts[path] = yaml.dump(item, Dumper=SAFE_DUMPER, sort_keys=False, default_flow_style=False)
-        return texts
+            files[path] = item
+        return files
 
     def rule_texts(self) -> dict[str, str]:
         """`<name>.rules.yaml` -> the YAML of each PrometheusRule's groups, as promtool reads it."""
@@ -250,7 +255,9 @@ class Rendered:
         stack_json.write_text(json.dumps(document, indent=2) + "\n")
         manifests_dir = out_dir / "manifests"
         shutil.rmtree(manifests_dir, ignore_errors=True)
-        written = write_files(manifests_dir, self.manifest_texts())
+        written = write_files(
+            manifests_dir, {path: manifest_text(item) for path, item in self.manifest_files().items()}
+        )
         rules = _replace_folder(out_dir / "prometheus", self.rule_texts())
         alertmanager = alertmanager_yaml(self.recording, self.secret_values)
         alertmanager_files = _replace_folder(

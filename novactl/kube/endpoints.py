@@ -54,6 +54,15 @@ def workload_pods(documents: Sequence[Mapping[str, Any]]) -> dict[str, Pod]:
     return found
 
 
+def namespace_labels(documents: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """The labels of the namespaces the render creates (namespaceSelectors may read them)."""
+    return {
+        str(document["metadata"]["name"]): dict(document["metadata"].get("labels") or {})
+        for document in documents
+        if document.get("kind") == "Namespace"
+    }
+
+
 def resolve(text: str, documents: Sequence[Mapping[str, Any]], namespace: str) -> Endpoint:
     """`10.0.0.5`, `NAMESPACE/key=value[,key=value]`, or `[NAMESPACE/]NAME` of a Service or a
     workload in the render (NAMESPACE defaults to the stack's)."""

@@ -20,13 +20,10 @@ from typing import Any
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.config.stack import PlatformConfig
-from components.conventions import PROJECT
 from novactl.plan.changes import ResourceChange
 from novactl.stack.declared import find_service
 from novactl.stack.edit import StackFileEditor
-from novactl.stack.files import StackConfig, load_stack_config, platform_config, stack_file
-
-SERVICES_KEY = f"{PROJECT}:services"
+from novactl.stack.files import SERVICES_KEY, StackConfig, load_stack_config, platform_config, stack_file
 
 
 @dataclass

@@ -21,8 +21,11 @@ from components.config.fields import ConfigError
 from components.config.secrets import SECRET_KEYS, service_secret_keys
 from components.config.stack import PlatformConfig, decode_engine_config, parse_platform_config, plain_text_secret
 from components.config.workload import credential_in_env
+from components.conventions import PROJECT
 from novactl.errors import UsageError
 
+SERVICES_KEY = f"{PROJECT}:services"
+"""The stack files' key of the services: what the edit verbs edit and history reads."""
 SecretKeys = Callable[[Mapping[str, Any]], Iterable[str]]
 """The secret keys a program reads, given the stack's values (keys without the namespace)."""
 

@@ -17,11 +17,8 @@ import yaml
 from components.config.fields import ConfigError
 from components.config.services import ServiceSpec
 from components.conventions import COLORS, PROJECT, Color
-from novactl.stack.files import StackError, stack_file
+from novactl.stack.files import SERVICES_KEY, StackError, stack_file
 from novactl.stack.git import git
-
-SERVICES_KEY = f"{PROJECT}:services"
-
 
 # What a colour's containers run besides the image: the service's own settings over serviceDefaults,
 # and the colour's own variables (colorEnv). A rollback brings a colour back only as it was tested.
@@ -163,10 +160,22 @@ def states_at(project_dir: Path, stack: str, ref: str | None) -> dict[str, Servi
         return {}  # the stack did not exist then
 
 
-def changed_since(then: ServiceState, now: ServiceState, color: str) -> list[str]:
-    """What `color` runs now that it did not run then: its tag, config keys, colorEnv."""
+def not_as_tested(
+    stack: str, service: str, color: str, *, then: ServiceState, now: ServiceState, when: str
+) -> ConfigError | None:
+    """The refusal when `color` no longer runs what it ran `when` (its tag, config keys or
+    colorEnv), naming the first key that changed; None when it runs the same."""
     was, is_now = then.runs(color), now.runs(color)
-    return [key for key in is_now if was.get(key) != is_now.get(key)]
+    changed = [key for key in is_now if was.get(key) != is_now.get(key)]
+    if not changed:
+        return None
+    key = {"tag": f"tags.{color}", "colorEnv": f"colorEnv.{color}"}.get(changed[0], changed[0])
+    return ConfigError(
+        f"services.{service}.{key}",
+        f"{color}'s {', '.join(changed)} changed since {when}; that is a new release, not a rollback "
+        "(use novactl switch if it is meant)",
+        stack_file(Path("."), stack).name,
+    )
 
 
 def rollback_target(project_dir: Path, stack: str, service: str, declared: ServiceSpec) -> tuple[Color, Event]:
@@ -194,13 +203,8 @@ def rollback_target(project_dir: Path, stack: str, service: str, declared: Servi
         )
     current = states_at(project_dir, stack, None).get(service)
     if current is not None:
-        changed = changed_since(last.before, current, previous)
-        if changed:
-            raise refusal(
-                f"colorEnv.{previous}" if changed == ["colorEnv"] else changed[0],
-                f"{previous}'s {', '.join(changed)} changed since it served before the switch in "
-                f"{last.commit[:12]}; that is a new release, not a rollback (use novactl switch if it is meant)",
-            )
-    if declared.is_scaled_to_zero(previous):
-        raise refusal("idle", f"{previous} is scaled to zero; set idle to keep and pulumi up first")
+        when = f"it served before the switch in {last.commit[:12]}"
+        changed = not_as_tested(stack, service, previous, then=last.before, now=current, when=when)
+        if changed is not None:
+            raise changed
     return previous, last

@@ -21,7 +21,7 @@ from typing import Any
 
 from components.conventions import KUBERNETES_VERSION
 from novactl.engine.program import Recording
-from novactl.engine.render import Rendered, alertmanager_yaml, render_stack, write_files
+from novactl.engine.render import Rendered, alertmanager_yaml, manifest_text, render_stack, write_files
 from novactl.validate.crd_schemas import check_custom_resources, is_custom_resource
 from novactl.validate.passcache import PassCache
 from policies.rules import Resource, Violation, evaluate
@@ -111,10 +111,9 @@ def _tool_checks(
     """kubernetes-validate, the CRD schemas, promtool and amtool, all at once: each is a process
     of its own, so on two cores they take about as long as the slowest of them. Each reads files
     `render` would write, and only those it reads are written (under `folder`)."""
-    texts = rendered.manifest_texts()
-    documents = dict(zip(texts, rendered.manifests(), strict=True))
+    documents = rendered.manifest_files()
     custom = {str(path): doc for path, doc in documents.items() if is_custom_resource(doc)}
-    built_in = {path: text for path, text in texts.items() if not is_custom_resource(documents[path])}
+    built_in = {path: manifest_text(doc) for path, doc in documents.items() if not is_custom_resource(doc)}
     what = f"{len(built_in)} built-in manifests, Kubernetes {KUBERNETES_VERSION}, strict"
     rules = write_files(folder / "prometheus", rendered.rule_texts())
     runs: list[tuple[str, Callable[[], CheckResult]]] = [

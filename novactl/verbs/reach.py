@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from novactl.errors import EXIT_FAILED, EXIT_OK
-from novactl.kube.endpoints import resolve, target_port
+from novactl.kube.endpoints import namespace_labels, resolve, target_port
 from novactl.kube.netpol import Cluster, Direction, Verdict
 from novactl.stack.files import StackError
 
@@ -44,7 +43,7 @@ def run(args: argparse.Namespace, project_dir: Path) -> int:
     rendered = render_stack(project_dir, args.stack, placeholder_secrets=True)
     documents = rendered.manifests()
     namespace = rendered.platform.namespace
-    cluster = Cluster(documents, _namespace_labels(documents))
+    cluster = Cluster(documents, namespace_labels(documents))
     source = resolve(args.source, documents, namespace)
     destination = resolve(destination_text, documents, namespace)
     container_port = target_port(destination, port)
@@ -85,13 +84,3 @@ def _record(source: str, destination: str, verdict: Verdict, protocol: str) -> d
             else {"allowed": side.allowed, "isolatedBy": list(side.isolated_by), "admittedBy": side.admitted_by}
         )
     return record
-
-
-def _namespace_labels(documents: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """The labels of the namespaces the render creates (namespaceSelectors may read them)."""
-    found: dict[str, dict[str, str]] = {}
-    for document in documents:
-        metadata = document.get("metadata")
-        if document.get("kind") == "Namespace" and isinstance(metadata, dict):
-            found[str(metadata["name"])] = dict(metadata.get("labels") or {})
-    return found

@@ -63,13 +63,9 @@ def since(edit: StackEdit, project_dir: Path, ref: str, service: str | None, dry
         back = str(was.active)
         serving = {back} | ({other_color(spec.active)} if was.canary_pods is not None else set())
         for color in sorted(serving):
-            changed = history.changed_since(was, is_now, color)
-            if changed:
-                raise edit.refusal(
-                    f"services.{name}.{'tags.' + color if changed == ['tag'] else changed[0]}",
-                    f"{color}'s {', '.join(changed)} changed since {ref}; that is a new release, not a rollback "
-                    "(use novactl switch if it is meant)",
-                )
+            refusal = history.not_as_tested(edit.stack, name, color, then=was, now=is_now, when=ref)
+            if refusal is not None:
+                raise refusal
         if spec.active != back:
             switch_edits(edit, [name], back)
         if was.canary_pods is None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from components.conventions import ANALYSIS_REPORT_ONLY
-from novactl.plan.stack_edit import SERVICES_KEY
 from novactl.stack.edit import StackFileEditor
+from novactl.stack.files import SERVICES_KEY
 from tests.support import git, novactl
 
 

@@ -14,9 +14,10 @@ from components.conventions import other_color
 from novactl.engine.render import Rendered, render_stack
 from novactl.engine.scoped import render_services
 from novactl.plan.compare import compare
-from novactl.plan.stack_edit import SERVICES_KEY, EditResult, StackEdit, edited_services
+from novactl.plan.stack_edit import EditResult, StackEdit, edited_services
 from novactl.stack.declared import declared_platform
 from novactl.stack.edit import StackFileEditor
+from novactl.stack.files import SERVICES_KEY
 from novactl.verbs.canary import canary
 from novactl.verbs.release import release
 from novactl.verbs.switch import switch

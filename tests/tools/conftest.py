@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from novactl.engine.render import RenderResult
-from tests.conftest import STACKS
+from tests.conftest import PROJECT_DIR, STACKS
 from tests.servers import free_ports, start_server, stop_server
+from tests.support import git
 
 
 def run_tool(tool: str, debian_package: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -60,3 +61,21 @@ def prometheus(tmp_path: Path) -> Iterator[PrometheusStarter]:
     finally:
         for process in processes:
             stop_server(process)
+
+
+@pytest.fixture
+def checkout(project_copy: Path, tmp_path: Path) -> Path:
+    """The project copy as the workflow's checkout: a git repository whose origin is a bare
+    repository standing in for GitHub, with .venv beside it."""
+    for package in ("novactl", "policies", ".github"):
+        shutil.copytree(PROJECT_DIR / package, project_copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (project_copy / ".venv").symlink_to(PROJECT_DIR / ".venv")
+    (project_copy / ".gitignore").write_text(".venv\n")
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(origin)], check=True)
+    git(project_copy, "init", "--quiet", "--initial-branch=main")
+    git(project_copy, "add", "-A")
+    git(project_copy, "commit", "--quiet", "-m", "base")
+    git(project_copy, "remote", "add", "origin", str(origin))
+    git(project_copy, "push", "--quiet", "origin", "HEAD:main")
+    return project_copy

@@ -1,5 +1,5 @@
-"""The workflows' scripts run for real: the promote rollback on a copy of the project with a
-git remote, the Slack notification against a webhook on loopback, and the traffic summary."""
+"""The workflows' scripts run for real: pushes to a bare origin, the Slack notification against a
+webhook on loopback, the traffic summary and the PR lookup (the rollback's: test_rollback_scripts.py)."""
 
 from __future__ import annotations
 
@@ -13,139 +13,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import yaml
 
 from tests.conftest import PROJECT_DIR
 from tests.http_stub import QuietHandler, serving
-from tests.kube import write_kubeconfig
-from tests.support import GIT_ENV, git, novactl
+from tests.support import GIT_ENV, bash, git
 
-PROMOTE = PROJECT_DIR / ".github/workflows/promote.yml"
 NOTIFY = PROJECT_DIR / ".github/scripts/notify-slack.sh"
 PUSH_MAIN = PROJECT_DIR / ".github/scripts/push-main.sh"
 MAIN_TIP = PROJECT_DIR / ".github/scripts/main-tip.sh"
 SUMMARY = PROJECT_DIR / ".github/scripts/traffic-summary.py"
-
-
-def run_script(name: str) -> str:
-    steps = yaml.safe_load(PROMOTE.read_text())["jobs"]["promote"]["steps"]
-    (found,) = [step for step in steps if step.get("name") == name]
-    script: str = found["run"]
-    return script
-
-
-@pytest.fixture
-def checkout(project_copy: Path, tmp_path: Path) -> Path:
-    """The project copy as the workflow's checkout: a git repository whose origin is a bare
-    repository standing in for GitHub, with .venv beside it."""
-    for package in ("novactl", "policies", ".github"):
-        shutil.copytree(PROJECT_DIR / package, project_copy / package, ignore=shutil.ignore_patterns("__pycache__"))
-    (project_copy / ".venv").symlink_to(PROJECT_DIR / ".venv")
-    (project_copy / ".gitignore").write_text(".venv\n")
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(origin)], check=True)
-    git(project_copy, "init", "--quiet", "--initial-branch=main")
-    git(project_copy, "add", "-A")
-    git(project_copy, "commit", "--quiet", "-m", "base")
-    git(project_copy, "remote", "add", "origin", str(origin))
-    git(project_copy, "push", "--quiet", "origin", "HEAD:main")
-    return project_copy
-
-
-def bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env={**os.environ, **GIT_ENV, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def active(checkout: Path, service: str) -> str:
-    document = yaml.safe_load((checkout / "Pulumi.staging.yaml").read_text())
-    color: str = document["config"]["nova-platform:services"][service]["active"]
-    return color
-
-
-ROLL_BACK = PROJECT_DIR / ".github/scripts/roll-back.sh"
-OUTCOME = PROJECT_DIR / ".github/scripts/rollback-outcome.sh"
-
-
-def origin_log(checkout: Path) -> list[str]:
-    log = subprocess.run(
-        ["git", "-C", str(checkout), "log", "--format=%s", "origin/main"], capture_output=True, text=True, check=True
-    )
-    return log.stdout.splitlines()
-
-
-def outputs(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines())
-
-
-def test_a_failed_switch_of_promote_is_rolled_back_by_the_one_rollback(checkout, tmp_path):
-    github_env, github_output = tmp_path / "github_env", tmp_path / "github_output"
-    github_env.write_text("")
-    github_output.write_text("")
-    env = {"STACK": "staging", "SERVICE": "feed-service", "TAG": "2.3.0", "GITHUB_ENV": str(github_env)}
-    assert active(checkout, "feed-service") == "green"
-
-    switched = bash(run_script("3. novactl switch"), checkout, env)
-    assert switched.returncode == 0, switched.stdout + switched.stderr
-    assert active(checkout, "feed-service") == "blue"
-    before_switch = outputs(github_env)["BEFORE_SWITCH"]
-
-    # The switch's `pulumi up` failed (the analysis Job saw errors): the rollback runs.
-    rolled = bash(str(ROLL_BACK), checkout, {**env, "SINCE": before_switch, "GITHUB_OUTPUT": str(github_output)})
-    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
-    assert outputs(github_output) == {"moved": "true"}
-    assert active(checkout, "feed-service") == "green"
-    assert origin_log(checkout)[:2] == [
-        f"rollback(staging): traffic as at {before_switch}",
-        "switch(staging): feed-service to blue, the colour running 2.3.0",
-    ]
-
-
-def test_a_deploy_of_a_merged_switch_and_canary_is_rolled_back_by_the_same_rollback(checkout, tmp_path):
-    base = git(checkout, "rev-parse", "HEAD")
-    # What a merged pull request brought: a switch and a canary, deployed by deploy.yml.
-    for verb in (["switch", "staging", "feed-service", "blue"], ["canary", "staging", "graphql-gateway"]):
-        done = novactl(*verb, "--commit", cwd=checkout, env=GIT_ENV)
-        assert done.returncode == 0, done.stderr
-    git(checkout, "push", "--quiet", "origin", "HEAD:main")
-    github_output = tmp_path / "github_output"
-    github_output.write_text("")
-    env = {"STACK": "staging", "SINCE": base, "GITHUB_OUTPUT": str(github_output)}
-    rolled = bash(str(ROLL_BACK), checkout, env)
-    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
-    assert outputs(github_output) == {"moved": "true"}
-    assert origin_log(checkout)[0] == f"rollback(staging): traffic as at {base}"
-    document = yaml.safe_load((checkout / "Pulumi.staging.yaml").read_text())["config"]["nova-platform:services"]
-    assert document["feed-service"]["active"] == "green"
-    assert "canary" not in document["graphql-gateway"]
-    # Run again (a re-run of the job): nothing moved since the rollback's own commit.
-    github_output.write_text("")
-    again = bash(str(ROLL_BACK), checkout, {**env, "SINCE": "HEAD"})
-    assert again.returncode == 0, again.stderr
-    assert outputs(github_output) == {"moved": "false", "outcome": "none"}
-
-
-def test_a_rollback_whose_cluster_cannot_be_read_is_reported_as_failed(checkout, tmp_path):
-    github_output, summary = tmp_path / "github_output", tmp_path / "summary"
-    github_output.write_text("")
-    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", "http://127.0.0.1:9", "nova-staging", "token")
-    env = {
-        "STACK": "staging",
-        "GITHUB_OUTPUT": str(github_output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "KUBECONFIG": str(kubeconfig),
-    }
-    result = bash(str(OUTCOME), checkout, env)
-    assert result.returncode == 0, result.stderr
-    assert outputs(github_output) == {"outcome": "rollback failed"}
-    assert "ROLLBACK FAILED on staging" in summary.read_text()
-    assert "::error::ROLLBACK FAILED on staging" in result.stdout
 
 
 class _Webhook(QuietHandler):
@@ -262,12 +138,6 @@ def test_a_slack_outage_is_a_warning_in_the_summary_never_a_failed_deployment(tm
     assert "secret-part" not in result.stdout + result.stderr + summary.read_text()
 
 
-def _git_out(checkout: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(checkout), *args], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def _clone(origin: Path, folder: Path) -> Path:
     subprocess.run(["git", "clone", "--quiet", str(origin), str(folder)], check=True, env={**os.environ, **GIT_ENV})
     return folder
@@ -291,7 +161,7 @@ def test_a_push_rebases_onto_what_landed_meanwhile(checkout, tmp_path):
     pushed = bash(str(PUSH_MAIN), checkout, {"PUSH_BACKOFF_SECONDS": "0"})
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert "main moved on: rebasing onto it (try 1 of 5)" in pushed.stdout
-    assert _git_out(checkout, "log", "--format=%s", "origin/main").splitlines()[:2] == [
+    assert git(checkout, "log", "--format=%s", "origin/main").splitlines()[:2] == [
         "rollback(staging): feed-service",
         "a merge",
     ]
